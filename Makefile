@@ -1,0 +1,70 @@
+# Lectern: `make demo` serves a seeded demo company, `make test` runs the whole suite.
+# Both set everything up from scratch first (.venv, Python and npm packages, messages, static).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED ?= 1
+# Test processes in parallel (pytest-xdist); 2 fits the 2-core machines we run on.
+TEST_WORKERS ?= 2
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test setup install assets messages static migrate seed serve lint format bench clean
+
+demo: setup migrate seed
+	@echo
+	@echo "Lectern demo on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the task worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py db_worker --queue-name '*' & \
+	  $(BIN)/daphne -b $(HOST) -p $(PORT) hub.asgi:application
+
+test: setup
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+setup: install assets messages static
+
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+assets: node_modules/.installed
+# --ignore-scripts: some front-end packages (h5p-standalone) run install scripts we don't want.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+messages: install
+	$(BIN)/pybabel compile --domain django --directory locale --statistics
+
+static: install assets
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo --seed $(SEED)
+
+serve:
+	$(BIN)/daphne -b $(HOST) -p $(PORT) hub.asgi:application
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules var/static

@@ -1,0 +1,27 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Branch, Role
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name or employee number"), required=False, max_length=100, strip=True
+    )
+    branch = forms.ChoiceField(label=_("Branch"), required=False)
+
+    def __init__(self, *args, branches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].choices = [("", _("All branches"))] + [
+            (b.code, f"{b.code} · {b.name}") for b in branches
+        ]
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    branch = forms.ModelChoiceField(
+        label=_("Branch (branch managers only)"),
+        queryset=Branch.objects.order_by("code"),
+        required=False,
+        to_field_name="code",
+    )

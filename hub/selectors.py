@@ -1,0 +1,69 @@
+"""Reads of the organisation, with the joins their pages need."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import AuditEvent, Branch, Employee, ImportBatch, PerformanceGrade, Role, RoleGrant
+from .permissions import visible_branches, visible_employees
+
+
+def employee_directory(*, user, query: str = "", branch_code: str = "") -> QuerySet[Employee]:
+    """Employees ``user`` may see, filtered by name, pinyin or employee number and branch.
+
+    Sorted by pinyin so Chinese names come out in dictionary order; constant query count.
+    """
+    qs = visible_employees(user).select_related("branch", "team")
+    query = query.strip()
+    if query:
+        qs = qs.filter(
+            Q(name__icontains=query)
+            | Q(employee_no__icontains=query)
+            | Q(name_pinyin__icontains=query.lower())
+            | Q(name_pinyin__icontains=" ".join(query.lower().split()))
+        )
+    if branch_code:
+        qs = qs.filter(branch__code=branch_code)
+    return qs.order_by("name_pinyin", "employee_no")
+
+
+def employee_profile(*, employee_no: str) -> Employee | None:
+    return (
+        Employee.objects.select_related("user", "branch__region", "team")
+        .filter(employee_no=employee_no)
+        .first()
+    )
+
+
+def employee_grades(*, employee: Employee) -> QuerySet[PerformanceGrade]:
+    return employee.grades.order_by("-period_start")
+
+
+def employee_roles(*, employee: Employee) -> QuerySet[RoleGrant]:
+    return employee.role_grants.select_related("branch", "granted_by").order_by("role")
+
+
+def branch_overview(*, user) -> QuerySet[Branch]:
+    """Visible branches with head counts (current staff) and trainer counts, one query."""
+    return (
+        visible_branches(user)
+        .select_related("region")
+        .annotate(
+            headcount=Count(
+                "employees", filter=Q(employees__leave_date__isnull=True), distinct=True
+            ),
+            trainers=Count(
+                "employees__role_grants",
+                filter=Q(employees__role_grants__role=Role.TRAINER),
+            ),
+        )
+        .order_by("-is_hq", "code")
+    )
+
+
+def audit_events() -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.select_related("actor__employee")
+
+
+def import_batches() -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.select_related("uploaded_by__employee")

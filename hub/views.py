@@ -1,0 +1,143 @@
+"""Organisation pages. Thin: scoping comes from ``permissions``, reads from ``selectors``,
+writes from ``services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import permissions, selectors, services
+from .forms import DirectorySearchForm, RoleGrantForm
+from .models import AuditEvent, Employee, Role, RoleGrant
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    kind = permissions.home_kind(request.user)
+    access = permissions.access_for(request.user)
+    employee = (
+        Employee.objects.select_related("branch", "team").filter(pk=access.employee_id).first()
+    )
+    context: dict = {
+        "kind": kind,
+        "me": employee,
+        "my_roles": [Role(role).label for role in sorted(access.roles)],
+    }
+    if kind in {"hq", "manager"}:
+        branches = list(selectors.branch_overview(user=request.user))
+        context["branches"] = branches
+        context["headcount"] = sum(b.headcount for b in branches)
+        context["trainer_count"] = sum(b.trainers for b in branches)
+    if kind == "hq":
+        context["recent_events"] = selectors.audit_events()[:5]
+        context["region_count"] = len({b.region_id for b in context["branches"]})
+    if kind == "manager":
+        context["category_counts"] = (
+            permissions.visible_employees(request.user)
+            .filter(leave_date__isnull=True)
+            .values("position_category")
+            .annotate(n=Count("pk"))
+            .order_by("position_category")
+        )
+    return render(request, f"hub/home_{kind}.html", context)
+
+
+@login_required
+def people_directory(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_browse_people(request.user):
+        raise PermissionDenied
+    branches = permissions.visible_branches(request.user).order_by("code")
+    form = DirectorySearchForm(request.GET or None, branches=branches)
+    query = branch_code = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        branch_code = form.cleaned_data["branch"]
+    employees = selectors.employee_directory(
+        user=request.user, query=query, branch_code=branch_code
+    )
+    page = Paginator(employees, 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "hub/people_directory.html",
+        {"form": form, "page": page, "query": query, "params": params.urlencode()},
+    )
+
+
+@login_required
+def employee_detail(request: HttpRequest, employee_no: str) -> HttpResponse:
+    employee = selectors.employee_profile(employee_no=employee_no)
+    # Unknown and out-of-scope employees look the same: nobody learns who exists elsewhere.
+    if employee is None or not permissions.can_view_employee(request.user, employee):
+        raise Http404
+    can_manage = permissions.is_hq_admin(request.user)
+    return render(
+        request,
+        "hub/employee_detail.html",
+        {
+            "employee": employee,
+            "grades": selectors.employee_grades(employee=employee),
+            "roles": selectors.employee_roles(employee=employee),
+            "can_manage_roles": can_manage,
+            "role_form": RoleGrantForm() if can_manage else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def employee_roles_change(request: HttpRequest, employee_no: str) -> HttpResponse:
+    if not permissions.is_hq_admin(request.user):
+        raise PermissionDenied
+    employee = get_object_or_404(Employee.objects.select_related("user"), employee_no=employee_no)
+    url = redirect("employee", employee_no=employee.employee_no)
+    revoke_id = request.POST.get("revoke")
+    if revoke_id:
+        grant = RoleGrant.objects.filter(pk=revoke_id, employee=employee).first()
+        if grant is not None:
+            services.role_revoke(grant=grant, actor=request.user)
+        messages.success(request, _("Role revoked."))
+        return url
+    form = RoleGrantForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return url
+    try:
+        services.role_grant(
+            employee=employee,
+            role=form.cleaned_data["role"],
+            branch=form.cleaned_data["branch"],
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return url
+    messages.success(request, _("Role granted."))
+    return url
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not permissions.is_hq(request.user):
+        raise PermissionDenied
+    events = selectors.audit_events()
+    action = request.GET.get("action", "")
+    if action:
+        events = events.filter(action=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hub/audit_log.html",
+        {"page": page, "action": action, "actions": AuditEvent.Action.choices},
+    )

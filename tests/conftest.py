@@ -1,0 +1,39 @@
+"""Shared fixtures. Transactional tests flush every table, Wagtail's root page and default
+Site included, so ``wagtail_site`` recreates them where a test needs pages."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, BranchFactory, EmployeeFactory, make_hq_admin, make_manager
+
+
+@pytest.fixture
+def branch(db):
+    return BranchFactory()
+
+
+@pytest.fixture
+def learner(db, branch):
+    return EmployeeFactory(branch=branch)
+
+
+@pytest.fixture
+def manager(db, branch):
+    return make_manager(branch)
+
+
+@pytest.fixture
+def hq_admin(db):
+    return make_hq_admin()
+
+
+def login_client(employee, language: str = "en") -> Client:
+    client = Client(headers={"accept-language": language})
+    assert client.login(username=employee.user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(employee, language="en")`` → a logged-in test client."""
+    return login_client
