@@ -55,13 +55,17 @@ def people_directory(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     branches = permissions.visible_branches(request.user).order_by("code")
     form = DirectorySearchForm(request.GET or None, branches=branches)
-    query = branch_code = ""
-    if form.is_valid():
-        query = form.cleaned_data["q"]
-        branch_code = form.cleaned_data["branch"]
-    employees = selectors.employee_directory(
-        user=request.user, query=query, branch_code=branch_code
-    )
+    query = ""
+    if form.is_bound and not form.is_valid():
+        # e.g. a branch outside the user's scope: show nothing rather than everything.
+        employees = Employee.objects.none()
+    else:
+        query = form.cleaned_data["q"] if form.is_bound else ""
+        employees = selectors.employee_directory(
+            user=request.user,
+            query=query,
+            branch_code=form.cleaned_data["branch"] if form.is_bound else "",
+        )
     page = Paginator(employees, 25).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

@@ -86,7 +86,10 @@ class PerformanceGradeFactory(factory.django.DjangoModelFactory):
 
 
 def grant(employee: Employee, role: str, branch: Branch | None = None) -> RoleGrant:
-    """Give a role directly (tests of the role service use the service itself)."""
+    """Give a role directly, group included (tests of the role service use the service)."""
+    from hub.services import role_group
+
+    employee.user.groups.add(role_group(role))
     return RoleGrant.objects.create(employee=employee, role=role, branch=branch)
 
 

@@ -16,3 +16,9 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Parallel test processes (pytest-xdist) share one Redis: keep their groups and keys apart.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if REDIS_URL:  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"lectern-test-{_worker}"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"lectern-test-{_worker}"  # noqa: F405
