@@ -1,4 +1,4 @@
-"""hub.services.role_grant / role_revoke: HQ admins only, idempotent, audited, groups kept in sync."""
+"""hub.services.role_grant and role_revoke: HQ admins only, idempotent, audited, in sync."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
