@@ -1,6 +1,9 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from .auth import EmployeeBackend
 from .models import Branch, Role
 
 
@@ -25,3 +28,17 @@ class RoleGrantForm(forms.Form):
         required=False,
         to_field_name="code",
     )
+
+
+class FirstPasswordResetForm(PasswordResetForm):
+    """Password reset that also serves first logins: people created by the HR import have no
+    usable password yet, and Django's form skips them. Leavers never get a link."""
+
+    def get_users(self, email):
+        users = (
+            get_user_model()
+            ._default_manager.select_related("employee")
+            .filter(email__iexact=email, is_active=True)
+        )
+        backend = EmployeeBackend()
+        return (user for user in users if backend.user_can_authenticate(user))

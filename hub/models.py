@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
+from .storage import private_storage
+
 
 def pinyin_key(text: str) -> str:
-    """Sort and search key for Chinese text: its toneless pinyin, e.g. 张伟 → "zhang wei"."""
-    return " ".join(lazy_pinyin(text or "", errors="default")).lower()
+    """Sort and search key for Chinese text: its toneless pinyin, e.g. 张伟 → "zhangwei"."""
+    return "".join(lazy_pinyin(text or "", errors="default")).replace(" ", "").lower()
 
 
 class Region(models.Model):
@@ -286,7 +288,7 @@ class ImportBatch(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64)
     status = models.CharField(

@@ -19,8 +19,7 @@ def employee_directory(*, user, query: str = "", branch_code: str = "") -> Query
         qs = qs.filter(
             Q(name__icontains=query)
             | Q(employee_no__icontains=query)
-            | Q(name_pinyin__icontains=query.lower())
-            | Q(name_pinyin__icontains=" ".join(query.lower().split()))
+            | Q(name_pinyin__icontains="".join(query.lower().split()))
         )
     if branch_code:
         qs = qs.filter(branch__code=branch_code)

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import views
+from .forms import FirstPasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,6 +29,35 @@ urlpatterns = [
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="hub/password_change_done.html"),
         name="password_change_done",
+    ),
+    path(
+        "accounts/reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="hub/password_reset.html",
+            email_template_name="hub/email/password_reset.txt",
+            subject_template_name="hub/email/password_reset_subject.txt",
+            form_class=FirstPasswordResetForm,
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="hub/password_reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="hub/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="hub/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,0 +1,46 @@
+"""The zh_Hans and en catalogues are complete and their placeholders match the msgids."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
+
+
+def _messages(language: str):
+    with (LOCALE / language / "LC_MESSAGES" / "django.po").open("rb") as handle:
+        catalog = read_po(handle)
+    assert not catalog.fuzzy
+    return [message for message in catalog if message.id]
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "en"])
+def test_catalogue_is_complete(language):
+    messages = _messages(language)
+    assert len(messages) > 100
+    untranslated = [
+        message.id
+        for message in messages
+        if not all(message.string if isinstance(message.string, tuple) else [message.string])
+        or message.fuzzy
+    ]
+    assert untranslated == []
+
+
+def test_chinese_keeps_every_placeholder():
+    for message in _messages("zh_Hans"):
+        if isinstance(message.id, tuple):  # Chinese has one plural form for every count
+            expected = set(PLACEHOLDER.findall(" ".join(message.id)))
+            assert set(PLACEHOLDER.findall(message.string[0])) == expected, message.id
+        else:
+            expected = sorted(PLACEHOLDER.findall(message.id))
+            assert sorted(PLACEHOLDER.findall(message.string)) == expected, message.id
+
+
+def test_chinese_is_really_chinese():
+    translated = [m for m in _messages("zh_Hans") if isinstance(m.string, str) and m.string]
+    with_cjk = [m for m in translated if re.search(r"[\u4e00-\u9fff]", m.string)]
+    assert len(with_cjk) / len(translated) > 0.9
