@@ -58,9 +58,9 @@ def main() -> None:
         print("building the large demo company (seed_demo --scale large) …", flush=True)
         call_command("seed_demo", scale="large", seed=1, verbosity=0)
     total = Employee.objects.count()
-    hq = Client(headers={"accept-language": "zh-hans"})
+    hq = Client()
     hq.force_login(Employee.objects.get(user__username="hq").user)
-    manager = Client(headers={"accept-language": "zh-hans"})
+    manager = Client()
     manager.force_login(Employee.objects.get(user__username="manager").user)
     sample = Employee.objects.order_by("pk")[total // 2]
     surname = sample.name[0]

@@ -2,6 +2,7 @@
 Site included, so ``wagtail_site`` recreates them where a test needs pages."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from tests.factories import PASSWORD, BranchFactory, EmployeeFactory, make_hq_admin, make_manager
@@ -27,8 +28,16 @@ def hq_admin(db):
     return make_hq_admin()
 
 
+def language_client(language: str | None = None) -> Client:
+    """A test client that picked ``language`` with the switcher (None: the default, Chinese)."""
+    client = Client()
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
 def login_client(employee, language: str = "en") -> Client:
-    client = Client(headers={"accept-language": language})
+    client = language_client(language)
     assert client.login(username=employee.user.username, password=PASSWORD)
     return client
 

@@ -650,7 +650,7 @@ def test_command_exit_status_is_non_zero(sh01, tmp_path, capsys):
     path = write_csv(tmp_path, [EMPLOYEE_HEADER, ["E001", "", "SH01", "", "", "x", "y", ""]])
     # call_command, not execute_from_command_line: the latter closes the test database's
     # connection when it returns. A CommandError's returncode is the process exit status.
-    with pytest.raises(CommandError) as error:
+    with pytest.raises(CommandError) as error, translation.override("en"):
         call_command("import_people", str(path), "--dry-run")
     assert error.value.returncode == 1
     assert "line 2: name:" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hub.management.commands.seed_demo import LOGINS_HEADING
 from hub.models import (
@@ -42,8 +42,10 @@ TINY = SeedScale("tiny", branches=3, employees=40, hq_employees=5, trainers=4)
 
 
 def seed_demo(*args: str) -> str:
+    """Run the command in English (the operator's language is LANGUAGE_CODE, Chinese)."""
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    with translation.override("en"):
+        call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -191,7 +193,8 @@ def test_another_seed_on_a_seeded_database_is_refused(seeded):
     before = row_counts()
     with pytest.raises(CommandError) as refused:
         seed_demo("--seed", "2")
-    assert str(refused.value).startswith(str(MSG_CONFLICT).split("{detail}")[0])
+    with translation.override("en"):
+        assert str(refused.value).startswith(str(MSG_CONFLICT).split("{detail}")[0])
     assert row_counts() == before
 
 
