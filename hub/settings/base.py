@@ -134,6 +134,8 @@ if REDIS_URL:
                 ],
                 "capacity": 1000,
                 "expiry": 60,
+                # Deployments (or test runs) sharing one Redis keep their groups apart.
+                "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
             },
         }
     }

@@ -3,9 +3,14 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import DATABASES, STORAGES, VAR_DIR
 
 DEBUG = False
+# A file, not :memory:, so the browser tests' daphne subprocess can share the test database;
+# pytest-xdist appends _gw0, _gw1 …; the pid keeps concurrent runs of one checkout apart.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-lectern-{os.getpid()}.sqlite3")}
 SECRET_KEY = os.environ.get("SECRET_KEY") or "test-only-insecure-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,173 @@
+"""Browser tests: a real headless Chromium (Debian's, driven by Playwright without
+``playwright install``) against daphne serving ``hub.asgi`` in a subprocess, so HTTP, static
+files, sessions, Origin checks and WebSockets all go through the production server.
+
+daphne and the test process share the test database: pytest-django creates it, the fixtures
+write accounts into it (``transactional_db``, so daphne sees committed rows), daphne reads it.
+
+Playwright's sync API keeps an asyncio loop running in this thread, and Django then refuses
+ORM calls (SynchronousOnlyOperation): write to the database before the browser starts. The
+``browser`` fixture depends on ``accounts``, so it also closes before the database is flushed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+
+from hub.models import Employee
+from tests.factories import BranchFactory, EmployeeFactory, make_manager
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 20.0
+# CI sets this: there a missing Chromium is a failure, not a skip.
+REQUIRE_BROWSER = os.environ.get("LECTERN_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """Debian's Chromium and the Playwright package, or a skip (a failure in CI)."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package (pip install -e '.[test]')")
+    if missing:
+        reason = "browser tests need " + " and ".join(missing)
+        if REQUIRE_BROWSER:
+            pytest.fail(f"{reason}; LECTERN_REQUIRE_BROWSER=1 makes this an error")
+        pytest.skip(reason)
+    return str(CHROMIUM)
+
+
+def _database_url(database: dict) -> str:
+    """A DATABASE_URL that makes another process open the current (test) database."""
+    name = str(database["NAME"])
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        if name == ":memory:" or "mode=memory" in name:
+            pytest.fail(
+                "the SQLite test database is in memory, daphne cannot share it: set "
+                'DATABASES["default"]["TEST"]["NAME"] to a file in hub/settings/test.py'
+            )
+        return f"sqlite:///{Path(name).resolve()}"
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        credentials = quote(database["USER"] or "", safe="")
+        if database.get("PASSWORD"):
+            credentials += ":" + quote(database["PASSWORD"], safe="")
+        host = database.get("HOST") or ""
+        port = f":{database['PORT']}" if database.get("PORT") else ""
+        return f"postgres://{credentials}@{host}{port}/{quote(name, safe='')}"
+    pytest.fail(f"browser tests don't know how to share a {database['ENGINE']} database")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_port(port: int, server: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"daphne exited with {server.returncode}:\n{log_path.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    server.wait(timeout=10)
+    pytest.fail(
+        f"daphne did not accept connections on port {port} within {SERVER_START_TIMEOUT:.0f} s:"
+        f"\n{log_path.read_text()}"
+    )
+
+
+@pytest.fixture(scope="session")
+def live_url(chromium_executable, django_db_setup, tmp_path_factory) -> Iterator[str]:
+    """daphne serving ``hub.asgi:application`` on a free port, on the test database."""
+    from django.db import connection
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hub.settings.test",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
+    daphne = Path(sys.executable).with_name("daphne")
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [str(daphne), "-b", "127.0.0.1", "-p", str(port), "hub.asgi:application"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for_port(port, server, log_path)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@dataclass(frozen=True)
+class Accounts:
+    manager: Employee
+    learner: Employee
+
+
+@pytest.fixture
+def accounts(transactional_db) -> Accounts:
+    """A branch manager (their nav shows People) and a learner of the same branch."""
+    branch = BranchFactory(name="上海分部")
+    learner = EmployeeFactory(branch=branch)
+    EmployeeFactory(branch=branch)
+    return Accounts(manager=make_manager(branch), learner=learner)
+
+
+@pytest.fixture
+def browser(chromium_executable, accounts, live_url):
+    """A headless Chromium for one test, closed before ``accounts`` is flushed."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_executable, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
