@@ -92,7 +92,7 @@ def role_revoke(*, grant: RoleGrant, actor) -> None:
         raise PermissionDenied(MSG_NOT_ALLOWED)
     employee = grant.employee
     with transaction.atomic():
-        locked = RoleGrant.objects.select_for_update().filter(pk=grant.pk).first()
+        locked = RoleGrant.objects.select_for_update().filter(pk=grant.pk).order_by("pk").first()
         if locked is None:
             return  # already revoked: repeating the request changes nothing
         summary = f"{employee} → {locked}"
