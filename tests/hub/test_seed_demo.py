@@ -26,7 +26,6 @@ from hub.models import (
 from hub.permissions import access_for, can_use_cms, home_kind, is_hq_admin
 from hub.seeding import (
     DEMO_PASSWORD,
-    GRADE_SCORES,
     MSG_CONFLICT,
     SMALL,
     SeedConflict,
@@ -35,6 +34,7 @@ from hub.seeding import (
     demo_seed,
     last_quarters,
 )
+from hub.seeding.shape import GRADE_SCORES
 from hub.services import role_group
 
 LOGINS = ["hq", "hq2", "lead", "manager", "manager2", "trainer", "learner", "admin"]
