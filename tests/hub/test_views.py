@@ -248,6 +248,12 @@ def test_wagtail_admin_for_trainers_and_hq_not_learners(client_for, learner):
     services.role_grant(employee=trainer, role=Role.TRAINER, actor=None)
     assert client_for(trainer).get("/cms/").status_code == 200
     assert client_for(learner).get("/cms/").status_code == 302
+    lead = EmployeeFactory()
+    services.role_grant(employee=lead, role=Role.TRAINING_LEAD, actor=None)
+    assert client_for(lead).get("/cms/").status_code == 200
+    assert client_for(make_hq_admin()).get("/cms/").status_code == 200
+    manager = make_manager(learner.branch)
+    assert client_for(manager).get("/cms/").status_code == 302
 
 
 @pytest.mark.parametrize("cookie", ["", "fr", "zh-hans"])
