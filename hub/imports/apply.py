@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from hub.models import AuditEvent, Branch, Employee, ImportBatch, Region, Team, pinyin_key
 from hub.services import audit_record
 
-from .plan import CREATE, UNCHANGED, UPDATE, ImportPlan, chunked
+from .plan import CREATE, UPDATE, ImportPlan, chunked
 
 BATCH_SIZE = 500  # rows per INSERT/UPDATE statement (Django lowers it further on SQLite)
 EMPLOYEE_FIELDS = {
@@ -213,22 +212,10 @@ def plan_apply(
         ids = _Ids(branches=branch_ids, teams=team_ids)
         user_ids = _apply_users(plan)
         _apply_employees(plan, ids, user_ids)
-        branches, employees = counts["branches"], counts["employees"]
         audit_record(
             actor=actor,
             action=AuditEvent.Action.IMPORT_APPLIED,
-            summary=_(
-                "%(file)s: employees %(e_new)s new, %(e_upd)s updated, %(e_same)s unchanged; "
-                "branches %(b_new)s new, %(b_upd)s updated"
-            )
-            % {
-                "file": plan.file_name,
-                "e_new": employees[CREATE],
-                "e_upd": employees[UPDATE],
-                "e_same": employees[UNCHANGED],
-                "b_new": branches[CREATE],
-                "b_upd": branches[UPDATE],
-            },
+            summary=plan.summary(),
             data={
                 "file_name": plan.file_name,
                 "batch_id": batch.pk if batch is not None else None,

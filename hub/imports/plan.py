@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .cells import display_value
 from .columns import SheetKind
 from .errors import RowError
@@ -88,6 +90,26 @@ class ImportPlan:
             "teams_created": len(self.new_teams),
             "errors": len(self.errors),
             "error_rows": self.error_rows,
+        }
+
+    def summary(self) -> str:
+        """One line for the command's output and the audit log (in the active language)."""
+        counts = self.counts()
+        branches, employees = counts["branches"], counts["employees"]
+        return _(
+            "%(file)s: employees %(e_new)s new, %(e_upd)s updated, %(e_same)s unchanged; "
+            "branches %(b_new)s new, %(b_upd)s updated, %(b_same)s unchanged; "
+            "%(regions)s new regions, %(teams)s new teams."
+        ) % {
+            "file": self.file_name,
+            "e_new": employees[CREATE],
+            "e_upd": employees[UPDATE],
+            "e_same": employees[UNCHANGED],
+            "b_new": branches[CREATE],
+            "b_upd": branches[UPDATE],
+            "b_same": branches[UNCHANGED],
+            "regions": counts["regions_created"],
+            "teams": counts["teams_created"],
         }
 
     def changes_sample(self, limit: int = SAMPLE_SIZE) -> list[dict]:

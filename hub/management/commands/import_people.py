@@ -14,7 +14,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from hub.imports.apply import plan_apply
-from hub.imports.plan import CREATE, UNCHANGED, UPDATE, ImportPlan
 from hub.imports.validation import plan_file
 from hub.permissions import is_hq_admin
 
@@ -60,10 +59,10 @@ class Command(BaseCommand):
                 % {"errors": len(plan.errors), "rows": plan.error_rows, "file": file.name}
             )
         if dry_run:
-            self.stdout.write(_("Dry run, nothing was written.") + " " + self._summary(plan))
+            self.stdout.write(_("Dry run, nothing was written.") + " " + plan.summary())
             return
         plan_apply(plan=plan, actor=user)
-        self.stdout.write(self.style.SUCCESS(_("Imported.") + " " + self._summary(plan)))
+        self.stdout.write(self.style.SUCCESS(_("Imported.") + " " + plan.summary()))
 
     def _progress(self):
         """Report on stderr each time another tenth of the rows has been checked."""
@@ -80,23 +79,3 @@ class Command(BaseCommand):
                 )
 
         return report
-
-    @staticmethod
-    def _summary(plan: ImportPlan) -> str:
-        counts = plan.counts()
-        branches, employees = counts["branches"], counts["employees"]
-        return _(
-            "%(file)s: employees %(e_new)s new, %(e_upd)s updated, %(e_same)s unchanged; "
-            "branches %(b_new)s new, %(b_upd)s updated, %(b_same)s unchanged; "
-            "%(regions)s new regions, %(teams)s new teams."
-        ) % {
-            "file": plan.file_name,
-            "e_new": employees[CREATE],
-            "e_upd": employees[UPDATE],
-            "e_same": employees[UNCHANGED],
-            "b_new": branches[CREATE],
-            "b_upd": branches[UPDATE],
-            "b_same": branches[UNCHANGED],
-            "regions": counts["regions_created"],
-            "teams": counts["teams_created"],
-        }
