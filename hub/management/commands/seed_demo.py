@@ -5,10 +5,21 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hub.seeding import DEMO_PASSWORD, ROLE_LABELS, SCALES, DemoLogin, SeedConflict, demo_seed
 
 LOGINS_HEADING = f"Demo logins (password: {DEMO_PASSWORD})"
+KIND_LABELS = {
+    "regions": gettext_lazy("regions"),
+    "branches": gettext_lazy("branches"),
+    "teams": gettext_lazy("teams"),
+    "users": gettext_lazy("user accounts"),
+    "employees": gettext_lazy("employees"),
+    "performance grades": gettext_lazy("performance grades"),
+    "role grants": gettext_lazy("role grants"),
+    "group memberships": gettext_lazy("group memberships"),
+}
 
 
 class Command(BaseCommand):
@@ -44,7 +55,11 @@ class Command(BaseCommand):
                 % {"seed": seed, "scale": scale}
             )
         else:
-            added = ", ".join(f"{count} {kind}" for kind, count in result.created.items() if count)
+            added = ", ".join(
+                f"{count} {KIND_LABELS.get(kind, kind)}"
+                for kind, count in result.created.items()
+                if count
+            )
             self.stdout.write(
                 self.style.SUCCESS(
                     _("Seeded the demo company (seed %(seed)s, scale %(scale)s): %(added)s.")
