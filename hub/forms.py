@@ -4,7 +4,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from .auth import EmployeeBackend
-from .models import Branch, Role
+from .models import Branch, PositionCategory, Role
 
 
 class DirectorySearchForm(forms.Form):
@@ -12,6 +12,16 @@ class DirectorySearchForm(forms.Form):
         label=_("Name or employee number"), required=False, max_length=100, strip=True
     )
     branch = forms.ChoiceField(label=_("Branch"), required=False)
+    category = forms.ChoiceField(
+        label=_("Position category"),
+        required=False,
+        choices=[("", _("All categories")), *PositionCategory.choices],
+    )
+    status = forms.ChoiceField(
+        label=_("Employment"),
+        required=False,
+        choices=[("", _("Current staff")), ("left", _("Leavers")), ("all", _("Everyone"))],
+    )
 
     def __init__(self, *args, branches=(), **kwargs):
         super().__init__(*args, **kwargs)

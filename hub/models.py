@@ -78,6 +78,20 @@ class PositionCategory(models.TextChoices):
     MANAGER = "manager", _("Manager")
 
 
+def left_by(today: dt.date, prefix: str = "") -> Q:
+    """Q for employees whose leave date has been reached (``prefix`` e.g. "employees__")."""
+    return Q(**{f"{prefix}leave_date__isnull": False, f"{prefix}leave_date__lte": today})
+
+
+class EmployeeQuerySet(models.QuerySet):
+    def current(self, today: dt.date | None = None) -> EmployeeQuerySet:
+        """Staff who have not left (a leave date in the future still counts as staff)."""
+        return self.exclude(left_by(today or timezone.localdate()))
+
+    def leavers(self, today: dt.date | None = None) -> EmployeeQuerySet:
+        return self.filter(left_by(today or timezone.localdate()))
+
+
 class Employee(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -107,6 +121,8 @@ class Employee(models.Model):
     is_core_role = models.BooleanField(_("core role"), default=False)
     hire_date = models.DateField(_("hire date"))
     leave_date = models.DateField(_("leave date"), null=True, blank=True)
+
+    objects = EmployeeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_pinyin", "employee_no"]

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from .models import AuditEvent, Branch, Employee, ImportBatch, PerformanceGrade, Role, RoleGrant
+from .models import (
+    AuditEvent,
+    Branch,
+    Employee,
+    ImportBatch,
+    PerformanceGrade,
+    Role,
+    RoleGrant,
+    left_by,
+)
 from .permissions import visible_branches, visible_employees
 
 
-def employee_directory(*, user, query: str = "", branch_code: str = "") -> QuerySet[Employee]:
-    """Employees ``user`` may see, filtered by name, pinyin or employee number and branch.
+def employee_directory(
+    *,
+    user,
+    query: str = "",
+    branch_code: str = "",
+    category: str = "",
+    status: str = "",
+) -> QuerySet[Employee]:
+    """Employees ``user`` may see, filtered by name, pinyin or employee number, branch,
+    position category and employment (``""`` current staff, ``"left"`` leavers, ``"all"``).
 
     Sorted by pinyin so Chinese names come out in dictionary order; constant query count.
     """
@@ -23,6 +41,12 @@ def employee_directory(*, user, query: str = "", branch_code: str = "") -> Query
         )
     if branch_code:
         qs = qs.filter(branch__code=branch_code)
+    if category:
+        qs = qs.filter(position_category=category)
+    if status == "left":
+        qs = qs.leavers()
+    elif status != "all":
+        qs = qs.current()
     return qs.order_by("name_pinyin", "employee_no")
 
 
@@ -49,7 +73,9 @@ def branch_overview(*, user) -> QuerySet[Branch]:
         .select_related("region")
         .annotate(
             headcount=Count(
-                "employees", filter=Q(employees__leave_date__isnull=True), distinct=True
+                "employees",
+                filter=~left_by(timezone.localdate(), prefix="employees__"),
+                distinct=True,
             ),
             trainers=Count(
                 "employees__role_grants",

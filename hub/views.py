@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if kind == "manager":
         context["category_counts"] = (
             permissions.visible_employees(request.user)
-            .filter(leave_date__isnull=True)
+            .current()
             .values("position_category")
             .annotate(n=Count("pk"))
             .order_by("position_category")
@@ -61,10 +61,13 @@ def people_directory(request: HttpRequest) -> HttpResponse:
         employees = Employee.objects.none()
     else:
         query = form.cleaned_data["q"] if form.is_bound else ""
+        filters = form.cleaned_data if form.is_bound else {}
         employees = selectors.employee_directory(
             user=request.user,
             query=query,
-            branch_code=form.cleaned_data["branch"] if form.is_bound else "",
+            branch_code=filters.get("branch", ""),
+            category=filters.get("category", ""),
+            status=filters.get("status", ""),
         )
     page = Paginator(employees, 25).get_page(request.GET.get("page"))
     params = request.GET.copy()

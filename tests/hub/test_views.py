@@ -261,3 +261,30 @@ def test_unknown_or_missing_language_choice_falls_back_to_chinese(cookie):
     client = language_client(cookie or None)
     body = client.get(reverse("login")).content.decode()
     assert 'lang="zh-hans"' in body
+
+
+def test_directory_hides_leavers_unless_asked(client_for, hq_admin):
+    branch = BranchFactory()
+    current = EmployeeFactory(branch=branch, name="在职者")
+    gone = EmployeeFactory(branch=branch, name="离职者", leave_date=dt.date(2024, 1, 31))
+    client = client_for(hq_admin)
+
+    def names(**params):
+        page = client.get(reverse("people"), {"branch": branch.code, **params}).context["page"]
+        return {e.name for e in page}
+
+    assert names() == {current.name}
+    assert names(status="left") == {gone.name}
+    assert names(status="all") == {current.name, gone.name}
+
+
+def test_directory_filters_by_position_category(client_for, hq_admin):
+    branch = BranchFactory()
+    new_hire = EmployeeFactory(branch=branch, position_category="new_hire")
+    EmployeeFactory(branch=branch, position_category="backbone")
+    page = (
+        client_for(hq_admin)
+        .get(reverse("people"), {"branch": branch.code, "category": "new_hire"})
+        .context["page"]
+    )
+    assert [e.pk for e in page] == [new_hire.pk]
