@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     UNREADABLE_ENCODING = "unreadable_encoding"
     UNREADABLE_CSV = "unreadable_csv"
     UNREADABLE_XLSX = "unreadable_xlsx"
+    XLSX_TOO_BIG = "xlsx_too_big"
     BAD_EXTENSION = "bad_extension"
     TOO_MANY_ROWS = "too_many_rows"
     EMPTY_FILE = "empty_file"
@@ -49,6 +50,10 @@ MESSAGES = {
     ),
     ErrorCode.UNREADABLE_CSV: _("The file cannot be read as CSV: %(reason)s"),
     ErrorCode.UNREADABLE_XLSX: _("The file is not a readable Excel workbook (.xlsx)."),
+    ErrorCode.XLSX_TOO_BIG: _(
+        "The workbook unpacks to more than %(limit)s MB or is compressed suspiciously well; "
+        "save it again from Excel or split it."
+    ),
     ErrorCode.BAD_EXTENSION: _("Only .csv and .xlsx files can be imported."),
     ErrorCode.TOO_MANY_ROWS: _(
         "The file has more than %(limit)s rows; split it into smaller files."

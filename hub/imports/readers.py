@@ -18,6 +18,10 @@ from .errors import ErrorCode
 CSV_EXTENSIONS = frozenset({".csv"})
 XLSX_EXTENSIONS = frozenset({".xlsx"})
 ALLOWED_EXTENSIONS = CSV_EXTENSIONS | XLSX_EXTENSIONS
+# An .xlsx is a zip: refuse one that would unpack to more than this, or whose members are
+# compressed more than a spreadsheet ever is (a zip bomb), before openpyxl opens it.
+XLSX_MAX_UNPACKED = 400 * 1024 * 1024
+XLSX_MAX_RATIO = 200
 
 
 class UnreadableFile(Exception):
@@ -106,6 +110,7 @@ def read_xlsx(data: bytes, *, max_rows: int) -> list[RawSheet]:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnreadableFile(ErrorCode.UNREADABLE_XLSX)
+    _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
@@ -130,6 +135,19 @@ def read_xlsx(data: bytes, *, max_rows: int) -> list[RawSheet]:
     finally:
         workbook.close()
     return sheets
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Judge the zip by its directory alone (sizes it declares), before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile(ErrorCode.UNREADABLE_XLSX) from exc
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if unpacked > XLSX_MAX_UNPACKED or unpacked > XLSX_MAX_RATIO * max(packed, 1):
+        raise UnreadableFile(ErrorCode.XLSX_TOO_BIG, {"limit": XLSX_MAX_UNPACKED // (1024 * 1024)})
 
 
 def read_sheets(*, data: bytes, file_name: str, max_rows: int) -> list[RawSheet]:

@@ -659,3 +659,18 @@ def test_command_exit_status_is_non_zero(sh01, tmp_path, capsys):
 
 def test_every_error_code_has_a_message():
     assert set(MESSAGES) == set(ErrorCode)
+
+
+def test_xlsx_zip_bomb_is_refused_before_unpacking(monkeypatch):
+    from hub.imports import readers
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["工号", "姓名"])
+    for _ in range(2000):  # very repetitive: compresses far better than real HR data
+        sheet.append(["E000001", "张伟"])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    monkeypatch.setattr(readers, "XLSX_MAX_RATIO", 5)
+    plan = plan_file(data=stream.getvalue(), file_name="bomb.xlsx", max_rows=100_000)
+    assert [error.code for error in plan.errors] == [ErrorCode.XLSX_TOO_BIG]
