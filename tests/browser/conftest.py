@@ -26,7 +26,7 @@ import pytest
 from django.conf import settings
 
 from hub.models import Employee
-from tests.factories import BranchFactory, EmployeeFactory, make_manager
+from tests.factories import BranchFactory, EmployeeFactory, make_hq_admin, make_manager
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -118,6 +118,8 @@ def live_url(chromium_executable, django_db_setup, tmp_path_factory) -> Iterator
         "DATABASE_URL": _database_url(connection.settings_dict),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path_factory.mktemp("private")),
     }
     if settings.REDIS_URL:
         env["REDIS_URL"] = settings.REDIS_URL
@@ -147,15 +149,16 @@ def live_url(chromium_executable, django_db_setup, tmp_path_factory) -> Iterator
 class Accounts:
     manager: Employee
     learner: Employee
+    hq_admin: Employee
 
 
 @pytest.fixture
 def accounts(transactional_db) -> Accounts:
-    """A branch manager (their nav shows People) and a learner of the same branch."""
+    """A branch manager (their nav shows People), a learner of the same branch, an HQ admin."""
     branch = BranchFactory(name="上海分部")
     learner = EmployeeFactory(branch=branch)
     EmployeeFactory(branch=branch)
-    return Accounts(manager=make_manager(branch), learner=learner)
+    return Accounts(manager=make_manager(branch), learner=learner, hq_admin=make_hq_admin())
 
 
 @pytest.fixture

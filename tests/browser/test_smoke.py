@@ -123,3 +123,35 @@ def test_websocket_ping_through_daphne(browser, live_url, accounts):
     log_in(page, live_url, accounts.learner)
     assert page.evaluate(PING_JS, ws_url) == {"type": "pong", "id": "e2e"}
     context.close()
+
+
+def test_hr_import_through_the_page(browser, live_url, accounts):
+    """Upload a GBK CSV, see the dry-run preview, apply it, find the new people."""
+    from playwright.sync_api import expect
+
+    branch = accounts.manager.branch.code
+    csv_text = (
+        "工号,姓名,分部编码,岗位类别,入职日期\n"
+        f"N900001,欧阳娜娜,{branch},新员工,2026-09-01\n"
+        f"N900002,司马光,{branch},业务骨干,2019/03/15\n"
+    )
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_url, accounts.hq_admin)
+    page.goto(f"{live_url}/import/")
+    page.set_input_files(
+        'input[type="file"]',
+        {"name": "员工.csv", "mimeType": "text/csv", "buffer": csv_text.encode("gb18030")},
+    )
+    page.locator('main form[enctype="multipart/form-data"] button[type="submit"]').click()
+    counts = page.get_by_test_id("import-counts")
+    expect(counts).to_contain_text("2")
+    expect(page.get_by_test_id("import-changes")).to_contain_text("欧阳娜娜")
+    page.get_by_test_id("import-apply").click()
+    expect(page.locator(".alert-success").last).to_contain_text("已导入")
+    page.goto(f"{live_url}/people/?q=ouyang")
+    expect(page.locator("table")).to_contain_text("欧阳娜娜")
+    expect(page.locator("table")).not_to_contain_text("司马光")
+    page.goto(f"{live_url}/audit/")
+    expect(page.locator("table")).to_contain_text("员工.csv")
+    context.close()
