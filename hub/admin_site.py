@@ -2,10 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SuperuserAdminSite(admin.AdminSite):
-    site_header = "Lectern"
+    site_header = _("Lectern")
+    site_title = _("Lectern")
 
     def has_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser

@@ -92,3 +92,13 @@ def audit_events() -> QuerySet[AuditEvent]:
 
 def import_batches() -> QuerySet[ImportBatch]:
     return ImportBatch.objects.select_related("uploaded_by__employee")
+
+
+def import_batch_previously_applied(*, batch: ImportBatch) -> ImportBatch | None:
+    """The latest other batch with the same file contents that was applied, if any."""
+    return (
+        ImportBatch.objects.filter(sha256=batch.sha256, status=ImportBatch.Status.APPLIED)
+        .exclude(pk=batch.pk)
+        .order_by("-applied_at")
+        .first()
+    )

@@ -61,6 +61,13 @@ class _Planner:
             RowError(line=line, column=key, code=code, params=params, sheet=sheet.name)
         )
 
+    def item_error(self, item, key: str, code: ErrorCode, **params) -> None:
+        """Record a problem found when comparing a planned branch or employee (``item``)
+        with the database, at the line it came from."""
+        self.plan.errors.append(
+            RowError(line=item.line, column=key, code=code, params=params, sheet=item.sheet)
+        )
+
     def tick(self) -> None:
         self.done += 1
         if self.progress is not None and self.done % PROGRESS_EVERY == 0:
@@ -275,15 +282,7 @@ class _Planner:
             for item in planned:
                 if item.values.get("is_hq"):
                     others = ", ".join(sorted(hq_after - {item.code}))
-                    self.plan.errors.append(
-                        RowError(
-                            line=item.line,
-                            column="is_hq",
-                            code=ErrorCode.SECOND_HQ,
-                            params={"value": others},
-                            sheet=item.sheet,
-                        )
-                    )
+                    self.item_error(item, "is_hq", ErrorCode.SECOND_HQ, value=others)
         self.plan.branches = planned
 
     # employees
@@ -433,15 +432,7 @@ class _Planner:
             for pk, username, is_staff, is_superuser, employee_id in accounts:
                 item = by_number[username]
                 if is_staff or is_superuser or employee_id is not None:
-                    self.plan.errors.append(
-                        RowError(
-                            line=item.line,
-                            column="employee_no",
-                            code=ErrorCode.LOGIN_TAKEN,
-                            params={"value": username},
-                            sheet=item.sheet,
-                        )
-                    )
+                    self.item_error(item, "employee_no", ErrorCode.LOGIN_TAKEN, value=username)
                     rejected.add(username)
                 else:
                     item.user_id = pk

@@ -98,12 +98,7 @@ def detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         }
         for change in report.get("changes", [])
     ]
-    same_file_applied = (
-        ImportBatch.objects.filter(sha256=batch.sha256, status=ImportBatch.Status.APPLIED)
-        .exclude(pk=batch.pk)
-        .order_by("-applied_at")
-        .first()
-    )
+    same_file_applied = selectors.import_batch_previously_applied(batch=batch)
     return render(
         request,
         "hub/imports/detail.html",
@@ -146,7 +141,7 @@ def apply(request: HttpRequest, batch_id: int) -> HttpResponse:
     _require_hq_admin(request)
     batch = get_object_or_404(ImportBatch, pk=batch_id)
     if services.import_batch_apply(batch=batch, actor=request.user):
-        messages.success(request, _("Applying the import…"))
+        messages.info(request, _("Applying the import…"))
     else:
         messages.info(request, _("This import is not ready to apply or is already applied."))
     return redirect("imports:detail", batch_id=batch.pk)

@@ -231,3 +231,20 @@ def test_detail_page_in_chinese_shows_chinese_data(hq_admin, client_for, setting
     assert "上海花名册.csv" in body
     assert "分部编码 / branch_code" in body
     assert "广州" in body
+
+
+def test_uploading_an_applied_file_again_says_so(admin_client, django_capture_on_commit_callbacks):
+    BranchFactory(code="SH01")
+    capture = django_capture_on_commit_callbacks
+    upload(admin_client, capture, csv_upload(good_rows()))
+    first = ImportBatch.objects.get()
+    with capture(execute=True):
+        admin_client.post(reverse("imports:apply", args=[first.pk]))
+    response = upload(admin_client, capture, csv_upload(good_rows(), name="again.csv"))
+    second = ImportBatch.objects.exclude(pk=first.pk).get()
+    detail = admin_client.get(response["Location"])
+    assert detail.context["same_file_applied"] == first
+    assert second.report["counts"]["employees"]["unchanged"] == 3
+    # A different file is not mistaken for it.
+    response = upload(admin_client, capture, csv_upload(good_rows(2), name="other.csv"))
+    assert admin_client.get(response["Location"]).context["same_file_applied"] is None
