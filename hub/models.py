@@ -329,3 +329,7 @@ class ImportBatch(models.Model):
         if not self.rows_total:
             return 0
         return min(100, round(self.rows_done * 100 / self.rows_total))
+
+
+# Training operations live in their own modules; importing them here registers them with "hub".
+from .sessions.models import Attendance, Enrolment, Session  # noqa: E402, F401

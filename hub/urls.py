@@ -66,10 +66,16 @@ urlpatterns = [
     path("people/<str:employee_no>/roles/", views.employee_roles_change, name="employee_roles"),
     path("audit/", views.audit_log, name="audit"),
     path("import/", include("hub.imports.urls")),
+    path("", include("hub.sessions.urls")),
+    path("", include("hub.needs.urls")),
+    path("", include("evaluation.urls")),
+    path("", include("tiers.urls")),
+    path("library/", include("library.urls")),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("django-admin/", admin.site.urls),
-    path("pages/", include(wagtail_urls)),
+    # Wagtail serves the library pages; the site root is the library home.
+    path("library/", include(wagtail_urls)),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,11 @@
+from .pages import (  # noqa: F401
+    CaseIndexPage,
+    CasePage,
+    CourseIndexPage,
+    CoursePage,
+    CourseTemplateIndexPage,
+    CourseTemplatePage,
+    GuideIndexPage,
+    GuidePage,
+    LibraryIndexPage,
+)

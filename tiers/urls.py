@@ -1,0 +1,4 @@
+"""URLs of tiers (filled in by its feature)."""
+
+app_name = "tiers"
+urlpatterns: list = []
