@@ -1,0 +1,450 @@
+"""Pages of the needs pool, training plans, the manager's "My branch" and the HQ overview.
+
+Thin: scoping and reads come from ``selectors``, every change from ``services`` (which check
+the actor's role again); a refused step shows its message, a forbidden one is a 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..models import Branch, Role
+from ..permissions import access_for, is_hq
+from ..sessions.models import Session
+from . import selectors, services
+from .forms import (
+    CourseLinkForm,
+    EvaluateForm,
+    NeedFilterForm,
+    NeedForm,
+    NoteForm,
+    OverviewFilterForm,
+    PlanForm,
+    PlanLinkForm,
+    SessionLinkForm,
+)
+from .models import TrainingNeed, TrainingPlan
+
+Status = TrainingNeed.Status
+
+
+def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _params(request: HttpRequest, drop: str = "page") -> str:
+    params = request.GET.copy()
+    params.pop(drop, None)
+    return params.urlencode()
+
+
+# --- needs ---------------------------------------------------------------------------------
+
+
+@login_required
+def need_list(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_use_needs(request.user):
+        raise PermissionDenied
+    form = NeedFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    needs = selectors.need_list(
+        user=request.user,
+        status=filters.get("status", ""),
+        urgency=filters.get("urgency", ""),
+        mine=bool(filters.get("mine")),
+    )
+    page = Paginator(needs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hub/needs/need_list.html",
+        {
+            "form": form,
+            "page": page,
+            "params": _params(request),
+            "can_submit": bool(access_for(request.user).managed_branch_ids),
+        },
+    )
+
+
+@login_required
+def need_create(request: HttpRequest) -> HttpResponse:
+    branches = list(selectors.managed_branches(request.user))
+    if not branches:
+        raise PermissionDenied
+    form = NeedForm(request.POST or None, branches=Branch.objects.filter(pk__in=[b.pk for b in branches]))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            need = services.need_submit(actor=request.user, **data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("Need submitted to the pool."))
+            return redirect("needs:need", pk=need.pk)
+    return render(request, "hub/needs/need_form.html", {"form": form})
+
+
+@login_required
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not selectors.can_use_needs(request.user):
+        raise PermissionDenied
+    need = selectors.need_detail(user=request.user, pk=pk)
+    if need is None:
+        raise Http404
+    access = access_for(request.user)
+    claimer_or_hq = access.is_hq or need.claimed_by_id == access.employee_id
+    submitter_or_hq = access.is_hq or need.submitted_by_id == access.employee_id
+    context = {
+        "need": need,
+        "can_claim": need.status == Status.OPEN and Role.TRAINER in access.roles,
+        "can_withdraw": need.status == Status.OPEN and submitter_or_hq,
+        "can_link": need.status in {Status.CLAIMED, Status.IN_DELIVERY} and claimer_or_hq,
+        "can_start": need.status == Status.CLAIMED and claimer_or_hq,
+        "can_deliver": need.status == Status.IN_DELIVERY and claimer_or_hq,
+        "can_evaluate": need.status == Status.DELIVERED and submitter_or_hq,
+    }
+    if context["can_link"]:
+        context["course_form"] = CourseLinkForm(initial={"course": need.course_id})
+        context["session_form"] = SessionLinkForm(
+            sessions=selectors.sessions_linkable(user=request.user, need=need)
+        )
+    if context["can_evaluate"]:
+        context["evaluate_form"] = EvaluateForm()
+    return render(request, "hub/needs/need_detail.html", context)
+
+
+@login_required
+@require_POST
+def need_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if not selectors.can_use_needs(request.user):
+        raise PermissionDenied
+    need = selectors.need_detail(user=request.user, pk=pk)
+    if need is None:
+        raise Http404
+    back = redirect("needs:need", pk=need.pk)
+    note_form = NoteForm(request.POST)
+    note = note_form.cleaned_data["note"] if note_form.is_valid() else ""
+    try:
+        if action == "claim":
+            services.need_claim(need=need, actor=request.user)
+            messages.success(request, _("You claimed this need."))
+        elif action == "withdraw":
+            services.need_withdraw(need=need, actor=request.user, note=note)
+            messages.success(request, _("Need withdrawn."))
+        elif action == "course":
+            form = CourseLinkForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Choose a course."))
+                return back
+            services.need_link_course(
+                need=need, actor=request.user, course=form.cleaned_data["course"]
+            )
+            messages.success(request, _("Course saved."))
+        elif action in {"link_session", "unlink_session"}:
+            session = get_object_or_404(Session, pk=request.POST.get("session"))
+            services.need_link_session(
+                need=need, actor=request.user, session=session, unlink=action == "unlink_session"
+            )
+            messages.success(request, _("Sessions updated."))
+        elif action == "start":
+            services.need_start_delivery(need=need, actor=request.user, note=note)
+            messages.success(request, _("Delivery started."))
+        elif action == "deliver":
+            services.need_mark_delivered(need=need, actor=request.user, note=note)
+            messages.success(request, _("Marked as delivered."))
+        elif action == "evaluate":
+            form = EvaluateForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Enter the metric's value after the training."))
+                return back
+            services.need_evaluate(
+                need=need,
+                actor=request.user,
+                metric_after=form.cleaned_data["metric_after"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Evaluation recorded."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    return back
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_use_plans(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    if status not in TrainingPlan.Status.values:
+        status = ""
+    plans = selectors.plan_list(user=request.user, status=status)
+    page = Paginator(plans, 20).get_page(request.GET.get("page"))
+    selectors.attach_targets(list(page.object_list))
+    access = access_for(request.user)
+    return render(
+        request,
+        "hub/needs/plan_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": TrainingPlan.Status.choices,
+            "params": _params(request),
+            "can_create": access.is_hq or bool(access.managed_branch_ids),
+        },
+    )
+
+
+def _plan_branches(user):
+    if is_hq(user):
+        return Branch.objects.order_by("code")
+    return selectors.managed_branches(user)
+
+
+def _plan_kwargs(data: dict) -> dict:
+    return {
+        "title": data["title"],
+        "period_start": data["period_start"],
+        "period_end": data["period_end"],
+        "objectives": data.get("objectives", ""),
+        "target_categories": data.get("target_categories") or [],
+        "target_branches": list(data.get("target_branches") or []),
+        "targeted_learners": data.get("targeted_learners"),
+    }
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    if not (access.is_hq or access.managed_branch_ids):
+        raise PermissionDenied
+    form = PlanForm(
+        request.POST or None,
+        branches=_plan_branches(request.user),
+        hq=access.is_hq,
+        initial={"scope": TrainingPlan.Scope.HQ if access.is_hq else TrainingPlan.Scope.BRANCH},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.plan_create(
+                actor=request.user,
+                scope=data["scope"],
+                branch=data.get("branch"),
+                **_plan_kwargs(data),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Plan drafted."))
+            return redirect("needs:plan", pk=plan.pk)
+    return render(request, "hub/needs/plan_form.html", {"form": form, "plan": None})
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not selectors.can_use_plans(request.user):
+        raise PermissionDenied
+    plan = selectors.plans_visible(request.user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    if not selectors.may_edit_plan(request.user, plan):
+        raise PermissionDenied
+    form = PlanForm(
+        request.POST or None,
+        instance=plan,
+        branches=_plan_branches(request.user),
+        hq=is_hq(request.user),
+        editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(plan=plan, actor=request.user, **_plan_kwargs(form.cleaned_data))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Plan saved."))
+            return redirect("needs:plan", pk=plan.pk)
+    return render(request, "hub/needs/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not selectors.can_use_plans(request.user):
+        raise PermissionDenied
+    plan = selectors.plan_detail(user=request.user, pk=pk)
+    if plan is None:
+        raise Http404
+    can_edit = selectors.may_edit_plan(request.user, plan)
+    link_form = None
+    if can_edit:
+        needs = selectors.needs_visible(request.user).exclude(plans=plan).exclude(
+            status=Status.WITHDRAWN
+        )
+        if plan.scope == TrainingPlan.Scope.BRANCH:
+            needs = needs.filter(branch_id=plan.branch_id)
+        sessions = Session.objects.exclude(status=Session.Status.CANCELLED).exclude(
+            training_plans=plan
+        )
+        if plan.scope == TrainingPlan.Scope.BRANCH:
+            sessions = sessions.filter(Q(branch_id=plan.branch_id) | Q(branch__isnull=True))
+        link_form = PlanLinkForm(
+            needs=needs.select_related("branch").order_by("-created_at"),
+            sessions=sessions.select_related("branch").order_by("-starts_at"),
+        )
+    return render(
+        request,
+        "hub/needs/plan_detail.html",
+        {
+            "plan": plan,
+            "can_edit": can_edit,
+            "can_approve": is_hq(request.user) and plan.status == TrainingPlan.Status.DRAFT,
+            "link_form": link_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if not selectors.can_use_plans(request.user):
+        raise PermissionDenied
+    plan = selectors.plans_visible(request.user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    back = redirect("needs:plan", pk=plan.pk)
+    try:
+        if action == "approve":
+            services.plan_approve(plan=plan, actor=request.user)
+            messages.success(request, _("Plan approved."))
+        elif action in {"link_need", "unlink_need"}:
+            need = get_object_or_404(selectors.needs_visible(request.user), pk=request.POST.get("need"))
+            services.plan_link_need(
+                plan=plan, actor=request.user, need=need, unlink=action == "unlink_need"
+            )
+            messages.success(request, _("Plan updated."))
+        elif action in {"link_session", "unlink_session"}:
+            session = get_object_or_404(Session, pk=request.POST.get("session"))
+            services.plan_link_session(
+                plan=plan, actor=request.user, session=session, unlink=action == "unlink_session"
+            )
+            messages.success(request, _("Plan updated."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    return back
+
+
+# --- manager "My branch" -------------------------------------------------------------------
+
+
+@login_required
+def my_branch(request: HttpRequest) -> HttpResponse:
+    branches = list(selectors.managed_branches(request.user))
+    if not branches:
+        raise PermissionDenied
+    branch = branches[0]
+    wanted = request.GET.get("branch")
+    if wanted:
+        branch = next((b for b in branches if b.code == wanted), None)
+        if branch is None:
+            raise Http404
+    plans = list(
+        selectors.plan_base()
+        .filter(branch=branch)
+        .order_by("-period_start", "pk")[:5]
+    )
+    selectors.attach_targets(plans)
+    needs_by_status = selectors.branch_needs_by_status(branch)
+    return render(
+        request,
+        "hub/needs/my_branch.html",
+        {
+            "branch": branch,
+            "branches": branches,
+            "needs_by_status": needs_by_status,
+            "active_needs": [
+                need
+                for status, _label, needs in needs_by_status
+                if status in selectors.ACTIVE_NEED_STATUSES
+                for need in needs
+            ],
+            "trained": selectors.branch_recently_trained(branch),
+            "trained_count": selectors.branch_trained_count(branch),
+            "upcoming": selectors.branch_upcoming_sessions(branch),
+            "plans": plans,
+        },
+    )
+
+
+# --- HQ overview ---------------------------------------------------------------------------
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    if not is_hq(request.user):
+        raise PermissionDenied
+    form = OverviewFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        filters = None
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        filters = selectors.OverviewFilters(
+            branch=data.get("branch"),
+            start=data.get("start"),
+            end=data.get("end"),
+            category=data.get("category", ""),
+            mode=data.get("mode", ""),
+        )
+    if filters is None:
+        sessions = Session.objects.none()
+        plans = TrainingPlan.objects.none()
+    else:
+        sessions = selectors.overview_sessions(filters)
+        plans = selectors.overview_plans(filters)
+    session_page = Paginator(sessions, 25).get_page(request.GET.get("page"))
+    plan_page = Paginator(plans, 10).get_page(request.GET.get("plans_page"))
+    if filters is not None:
+        selectors.attach_targets(list(plan_page.object_list))
+    status_counts = selectors.overview_status_counts(filters) if filters is not None else {}
+    return render(
+        request,
+        "hub/needs/overview.html",
+        {
+            "form": form,
+            "page": session_page,
+            "plan_page": plan_page,
+            "params": _params(request, "page"),
+            "plan_params": _params(request, "plans_page"),
+            "status_counts": [
+                (label, status_counts.get(value, 0)) for value, label in Session.Status.choices
+            ],
+        },
+    )
