@@ -114,9 +114,7 @@ def sessions_linkable(*, user, need: TrainingNeed) -> QuerySet[Session]:
     """Sessions the user could link to ``need``: not cancelled, not linked yet, and taught by
     the user unless they are HQ."""
     access = access_for(user)
-    sessions = Session.objects.exclude(status=Session.Status.CANCELLED).exclude(
-        training_needs=need
-    )
+    sessions = Session.objects.exclude(status=Session.Status.CANCELLED).exclude(training_needs=need)
     if not access.is_hq:
         sessions = sessions.filter(trainers__id=access.employee_id)
     return sessions.select_related("branch").order_by("-starts_at")
@@ -183,16 +181,10 @@ def with_progress(plans: QuerySet[TrainingPlan]) -> QuerySet[TrainingPlan]:
         attendance__status__in=TRAINED_STATUSES,
     )
     return plans.annotate(
-        sessions_planned=_scalar(
-            linked.exclude(status=Session.Status.CANCELLED), _Count(F("pk"))
-        ),
-        sessions_delivered=_scalar(
-            linked.filter(status=Session.Status.ENDED), _Count(F("pk"))
-        ),
+        sessions_planned=_scalar(linked.exclude(status=Session.Status.CANCELLED), _Count(F("pk"))),
+        sessions_delivered=_scalar(linked.filter(status=Session.Status.ENDED), _Count(F("pk"))),
         learners_trained=_scalar(trained, _CountDistinct(F("learner_id"))),
-        needs_count=_scalar(
-            TrainingNeed.objects.filter(plans=OuterRef("pk")), _Count(F("pk"))
-        ),
+        needs_count=_scalar(TrainingNeed.objects.filter(plans=OuterRef("pk")), _Count(F("pk"))),
     )
 
 
@@ -266,9 +258,7 @@ def plan_list(*, user, status: str = "", branch_code: str = "") -> QuerySet[Trai
     if status:
         plans = plans.filter(status=status)
     if branch_code:
-        plans = plans.filter(
-            Q(branch__code=branch_code) | Q(scope=TrainingPlan.Scope.HQ)
-        )
+        plans = plans.filter(Q(branch__code=branch_code) | Q(scope=TrainingPlan.Scope.HQ))
     return plans.order_by("-period_start", "pk")
 
 
@@ -393,9 +383,7 @@ def _filtered_sessions(filters: OverviewFilters) -> QuerySet[Session]:
 
 def overview_status_counts(filters: OverviewFilters) -> dict[str, int]:
     """How many of the filtered sessions are in each status (one grouped query)."""
-    rows = (
-        _filtered_sessions(filters).order_by().values("status").annotate(n=Count("pk"))
-    )
+    rows = _filtered_sessions(filters).order_by().values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
 
 
@@ -405,9 +393,7 @@ def overview_sessions(filters: OverviewFilters) -> QuerySet[Session]:
         .select_related("branch", "course")
         .prefetch_related(Prefetch("trainers", queryset=Employee.objects.only("pk", "name")))
         .annotate(
-            enrolled=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)
-            ),
+            enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)),
             waitlisted=Count(
                 "enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)
             ),

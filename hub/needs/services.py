@@ -27,8 +27,12 @@ Status = TrainingNeed.Status
 MSG_SUBMIT_OWN_BRANCH = _("Only a manager of this branch may submit its training needs.")
 MSG_CLAIM_TRAINERS_ONLY = _("Only a trainer may claim a training need.")
 MSG_CLAIMER_OR_HQ = _("Only the trainer who claimed this need, or HQ, may do this.")
-MSG_EVALUATE_SUBMITTER_OR_HQ = _("Only the manager who submitted this need, or HQ, may evaluate it.")
-MSG_WITHDRAW_SUBMITTER_OR_HQ = _("Only the manager who submitted this need, or HQ, may withdraw it.")
+MSG_EVALUATE_SUBMITTER_OR_HQ = _(
+    "Only the manager who submitted this need, or HQ, may evaluate it."
+)
+MSG_WITHDRAW_SUBMITTER_OR_HQ = _(
+    "Only the manager who submitted this need, or HQ, may withdraw it."
+)
 MSG_WRONG_STATUS = _("This need is “%(status)s”; that step is not possible now.")
 MSG_NO_SESSION = _("Link at least one session before starting delivery.")
 MSG_SESSION_CANCELLED = _("A cancelled session cannot be linked.")
@@ -36,7 +40,9 @@ MSG_SESSION_NOT_YOURS = _("You can only link sessions you teach.")
 MSG_AFTER_REQUIRED = _("Enter the metric's value after the training.")
 MSG_TARGET_SAME = _("The target must differ from the current value.")
 MSG_TARGET_DIRECTION = _("The target must be an improvement on the current value.")
-MSG_PLAN_NOT_ALLOWED = _("Only HQ, or a manager of the plan's branch while it is a draft, may do this.")
+MSG_PLAN_NOT_ALLOWED = _(
+    "Only HQ, or a manager of the plan's branch while it is a draft, may do this."
+)
 MSG_PLAN_APPROVE_HQ = _("Only HQ may approve a training plan.")
 MSG_PLAN_ALREADY_APPROVED = _("This plan is already approved.")
 MSG_PLAN_NEED_OTHER_BRANCH = _("A branch plan can only link needs of its own branch.")
@@ -79,9 +85,7 @@ def _move(
     return event
 
 
-def _check_metric_direction(
-    *, before: Decimal, target: Decimal, higher_is_better: bool
-) -> None:
+def _check_metric_direction(*, before: Decimal, target: Decimal, higher_is_better: bool) -> None:
     if target == before:
         raise ValidationError({"metric_target": MSG_TARGET_SAME})
     if (target > before) != higher_is_better:
@@ -202,10 +206,7 @@ def need_link_session(
             return need
         if session.status == Session.Status.CANCELLED:
             raise ValidationError(MSG_SESSION_CANCELLED, code="cancelled")
-        if (
-            not access.is_hq
-            and not session.trainers.filter(pk=access.employee_id).exists()
-        ):
+        if not access.is_hq and not session.trainers.filter(pk=access.employee_id).exists():
             raise PermissionDenied(MSG_SESSION_NOT_YOURS)
         need.sessions.add(session)
         if need.course_id is None and session.course_id is not None:

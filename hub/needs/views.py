@@ -80,7 +80,9 @@ def need_create(request: HttpRequest) -> HttpResponse:
     branches = list(selectors.managed_branches(request.user))
     if not branches:
         raise PermissionDenied
-    form = NeedForm(request.POST or None, branches=Branch.objects.filter(pk__in=[b.pk for b in branches]))
+    form = NeedForm(
+        request.POST or None, branches=Branch.objects.filter(pk__in=[b.pk for b in branches])
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -304,8 +306,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = selectors.may_edit_plan(request.user, plan)
     link_form = None
     if can_edit:
-        needs = selectors.needs_visible(request.user).exclude(plans=plan).exclude(
-            status=Status.WITHDRAWN
+        needs = (
+            selectors.needs_visible(request.user)
+            .exclude(plans=plan)
+            .exclude(status=Status.WITHDRAWN)
         )
         if plan.scope == TrainingPlan.Scope.BRANCH:
             needs = needs.filter(branch_id=plan.branch_id)
@@ -344,7 +348,9 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.plan_approve(plan=plan, actor=request.user)
             messages.success(request, _("Plan approved."))
         elif action in {"link_need", "unlink_need"}:
-            need = get_object_or_404(selectors.needs_visible(request.user), pk=request.POST.get("need"))
+            need = get_object_or_404(
+                selectors.needs_visible(request.user), pk=request.POST.get("need")
+            )
             services.plan_link_need(
                 plan=plan, actor=request.user, need=need, unlink=action == "unlink_need"
             )
@@ -376,11 +382,7 @@ def my_branch(request: HttpRequest) -> HttpResponse:
         branch = next((b for b in branches if b.code == wanted), None)
         if branch is None:
             raise Http404
-    plans = list(
-        selectors.plan_base()
-        .filter(branch=branch)
-        .order_by("-period_start", "pk")[:5]
-    )
+    plans = list(selectors.plan_base().filter(branch=branch).order_by("-period_start", "pk")[:5])
     selectors.attach_targets(plans)
     needs_by_status = selectors.branch_needs_by_status(branch)
     return render(
