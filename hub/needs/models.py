@@ -134,7 +134,7 @@ class TrainingNeed(models.Model):
 def metric_lift(
     before: Decimal | None, after: Decimal | None, higher_is_better: bool
 ) -> Decimal | None:
-    """(after − before) / before, sign-inverted when lower is better; None without a base.
+    """(after - before) / before, sign-inverted when lower is better; None without a base.
 
     Positive means better: a complaint rate falling from 8 to 6 is a lift of +0.25.
     """

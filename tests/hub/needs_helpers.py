@@ -67,7 +67,7 @@ def make_need(*, branch: Branch, submitted_by: Employee, **kwargs) -> TrainingNe
     """A need saved directly (the service is tested on its own), status open by default."""
     values = {
         "title": "提升导购连带销售率",
-        "problem": "顾客只买单件，导购很少推荐搭配商品。",
+        "problem": "顾客只买单件、导购很少推荐搭配商品。",
         "audience": "backbone",
         "metric_name": "连带销售率",
         "metric_before": Decimal("22"),

@@ -10,7 +10,7 @@ from hub.models import PositionCategory
 from hub.needs import selectors, services
 from hub.needs.models import TrainingPlan
 from hub.sessions.models import Session
-from tests.factories import BranchFactory, EmployeeFactory, make_hq_admin, make_manager
+from tests.factories import BranchFactory, EmployeeFactory, make_manager
 from tests.hub.needs_helpers import attend, make_need, make_session, make_trainer
 
 pytestmark = pytest.mark.django_db
