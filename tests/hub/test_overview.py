@@ -47,9 +47,7 @@ def branch_page_data(manager, branch):
     make_session(branch=branch, title="本店即将开课")
     make_session(branch=None, title="全公司直播课", mode=Session.Mode.LIVE_ONLINE)
     make_session(branch=other, title="外店课程")
-    make_session(
-        branch=branch, title="已取消课程", status=Session.Status.CANCELLED
-    )
+    make_session(branch=branch, title="已取消课程", status=Session.Status.CANCELLED)
     return other
 
 
@@ -159,16 +157,12 @@ def test_overview_invalid_period_shows_nothing(hq_admin, client_for):
 def test_overview_filters_plans(hq_admin, courses, client_for):
     b1, b2 = BranchFactory(), BranchFactory()
     period = {"period_start": dt.date(2026, 10, 1), "period_end": dt.date(2026, 12, 31)}
-    live = make_session(
-        branch=b1, mode=Session.Mode.LIVE_ONLINE, course=courses["specialised"]
-    )
+    live = make_session(branch=b1, mode=Session.Mode.LIVE_ONLINE, course=courses["specialised"])
     b1_plan = services.plan_create(
         actor=hq_admin.user, title="b1计划", scope="branch", branch=b1, **period
     )
     b1_plan.sessions.add(live)
-    services.plan_create(
-        actor=hq_admin.user, title="b2计划", scope="branch", branch=b2, **period
-    )
+    services.plan_create(actor=hq_admin.user, title="b2计划", scope="branch", branch=b2, **period)
     services.plan_create(actor=hq_admin.user, title="全公司计划", scope="hq", **period)
     services.plan_create(
         actor=hq_admin.user, title="面向b2", scope="hq", target_branches=[b2], **period
@@ -217,11 +211,7 @@ def _grow(n, hq_admin, trainer, branch):
             actor=hq_admin.user, title=f"计划{i}", scope="branch", branch=branch, **period
         )
         plan.sessions.add(session)
-        plan.needs.add(
-            make_need(
-                branch=branch, submitted_by=hq_admin, metric_before=Decimal(10)
-            )
-        )
+        plan.needs.add(make_need(branch=branch, submitted_by=hq_admin, metric_before=Decimal(10)))
 
 
 def test_overview_query_count_is_flat(hq_admin, client_for, django_assert_max_num_queries):
@@ -243,12 +233,12 @@ def test_my_branch_query_count_is_flat(manager, branch, client_for, django_asser
 
     def grow(n):
         for i in range(n):
-            ended = make_session(
-                status=Session.Status.ENDED, starts_in=dt.timedelta(days=-i - 1)
-            )
+            ended = make_session(status=Session.Status.ENDED, starts_in=dt.timedelta(days=-i - 1))
             attend(ended, EmployeeFactory(branch=branch), "present")
             make_session(branch=branch, trainers=(trainer,), starts_in=dt.timedelta(days=i + 1))
-            make_need(branch=branch, submitted_by=manager, status=Status.CLAIMED, claimed_by=trainer)
+            make_need(
+                branch=branch, submitted_by=manager, status=Status.CLAIMED, claimed_by=trainer
+            )
 
     grow(2)
     client.get(reverse("needs:my_branch"))

@@ -22,6 +22,8 @@ from hub.models import (
     Role,
     RoleGrant,
     Team,
+    TrainingNeed,
+    TrainingPlan,
 )
 from hub.permissions import access_for, can_use_cms, home_kind, is_hq_admin
 from hub.seeding import (
@@ -71,6 +73,8 @@ def company_snapshot() -> list[tuple]:
 
 def wipe_company() -> None:
     AuditEvent.objects.all().delete()
+    TrainingPlan.objects.all().delete()  # needs and plans protect their people
+    TrainingNeed.objects.all().delete()
     Employee.objects.all().delete()  # grades and role grants go with them
     get_user_model().objects.all().delete()
     Team.objects.all().delete()
