@@ -332,5 +332,5 @@ class ImportBatch(models.Model):
 
 
 # Training operations live in their own modules; importing them here registers them with "hub".
-from .sessions.models import Attendance, Enrolment, Session  # noqa: E402, F401
 from .needs.models import NeedEvent, TrainingNeed, TrainingPlan  # noqa: E402, F401
+from .sessions.models import Attendance, Enrolment, Session  # noqa: E402, F401

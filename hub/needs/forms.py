@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from library.models.pages import CourseCategory, CoursePage
@@ -39,7 +40,17 @@ class NeedForm(forms.ModelForm):
             self.fields["branch"].initial = branches[0]
 
 
+class SessionChoiceField(forms.ModelChoiceField):
+    """Sessions named by title, start and branch: titles alone repeat."""
+
+    def label_from_instance(self, obj: Session) -> str:
+        where = obj.branch.name if obj.branch_id else _("Company-wide")
+        start = timezone.localtime(obj.starts_at).strftime("%Y-%m-%d %H:%M")
+        return f"{obj.title} · {start} · {where}"
+
+
 class NeedFilterForm(forms.Form):
+    branch = forms.ChoiceField(label=_("Branch"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -52,6 +63,12 @@ class NeedFilterForm(forms.Form):
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
 
+    def __init__(self, *args, branches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].choices = [("", _("All branches"))] + [
+            (b.code, b.name) for b in branches
+        ]
+
 
 class CourseLinkForm(forms.Form):
     course = forms.ModelChoiceField(label=_("Course"), queryset=None, required=False)
@@ -62,7 +79,7 @@ class CourseLinkForm(forms.Form):
 
 
 class SessionLinkForm(forms.Form):
-    session = forms.ModelChoiceField(label=_("Session"), queryset=Session.objects.none())
+    session = SessionChoiceField(label=_("Session"), queryset=Session.objects.none())
 
     def __init__(self, *args, sessions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,7 +166,7 @@ class PlanLinkForm(forms.Form):
     need = forms.ModelChoiceField(
         label=_("Need"), queryset=TrainingNeed.objects.none(), required=False
     )
-    session = forms.ModelChoiceField(
+    session = SessionChoiceField(
         label=_("Session"), queryset=Session.objects.none(), required=False
     )
 

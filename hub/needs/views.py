@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..models import Branch, Role
-from ..permissions import access_for, is_hq
+from ..permissions import access_for, is_hq, visible_branches
 from ..sessions.models import Session
 from . import selectors, services
 from .forms import (
@@ -54,11 +54,13 @@ def _params(request: HttpRequest, drop: str = "page") -> str:
 def need_list(request: HttpRequest) -> HttpResponse:
     if not selectors.can_use_needs(request.user):
         raise PermissionDenied
-    form = NeedFilterForm(request.GET or None)
+    branches = list(visible_branches(request.user).order_by("code"))
+    form = NeedFilterForm(request.GET or None, branches=branches)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     needs = selectors.need_list(
         user=request.user,
         status=filters.get("status", ""),
+        branch_code=filters.get("branch", ""),
         urgency=filters.get("urgency", ""),
         mine=bool(filters.get("mine")),
     )

@@ -366,3 +366,24 @@ def test_evaluated_need_page_shows_lower_is_better_lift(manager, branch, client_
     body = client_for(manager).get(reverse("needs:need", args=[need.pk])).content.decode()
     assert "+25.0%" in body
     assert "Lower is better" in body
+
+
+def test_hq_filters_needs_by_branch_and_status(needs, hq_admin, other_branch, client_for):
+    client = client_for(hq_admin)
+    response = client.get(reverse("needs:needs"), {"branch": other_branch.code, "status": "open"})
+    assert {n.title for n in response.context["page"]} == {"外店需求"}
+
+
+def test_manager_branch_filter_outside_scope_shows_nothing(
+    needs, manager, other_branch, client_for
+):
+    response = client_for(manager).get(reverse("needs:needs"), {"branch": other_branch.code})
+    assert response.status_code == 200
+    assert {n.title for n in response.context["page"]} == {"本店需求"}
+
+
+def test_need_pages_render_in_chinese(needs, trainer, client_for):
+    client = client_for(trainer, language="zh-hans")
+    assert client.get(reverse("needs:needs")).status_code == 200
+    response = client.get(reverse("needs:need", args=[needs["mine"].pk]))
+    assert response.status_code == 200
