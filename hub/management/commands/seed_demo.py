@@ -19,6 +19,9 @@ KIND_LABELS = {
     "performance grades": gettext_lazy("performance grades"),
     "role grants": gettext_lazy("role grants"),
     "group memberships": gettext_lazy("group memberships"),
+    "training needs": gettext_lazy("training needs"),
+    "need events": gettext_lazy("need events"),
+    "training plans": gettext_lazy("training plans"),
 }
 
 
