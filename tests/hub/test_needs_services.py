@@ -5,10 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from wagtail.models import Page
 
+from hub.models import PositionCategory
 from hub.needs import services
 from hub.needs.models import NeedEvent, TrainingNeed, metric_lift
 from hub.sessions.models import Session
+from library.models import CourseIndexPage, CoursePage, LibraryIndexPage
 from tests.factories import BranchFactory, make_hq_admin, make_manager
 from tests.hub.needs_helpers import make_need, make_session, make_trainer
 
@@ -353,3 +356,25 @@ def test_lower_is_better_need_lift_and_target(manager, branch):
     assert need.lift_percent == Decimal("25.0")
     assert need.target_lift_percent == Decimal("37.5")
     assert need.target_reached is False
+
+
+def test_claimer_links_a_course_and_a_session_brings_its_course(claimed, trainer):
+    root = Page.get_first_root_node()
+    library = root.add_child(instance=LibraryIndexPage(title="资料库", slug="lib-svc"))
+    index = library.add_child(instance=CourseIndexPage(title="课程", slug="courses-svc"))
+    course = index.add_child(
+        instance=CoursePage(
+            title="连带销售",
+            slug="cs-svc",
+            category="specialised",
+            audience=PositionCategory.BACKBONE,
+        )
+    )
+    services.need_link_course(need=claimed, actor=trainer.user, course=course)
+    claimed.refresh_from_db()
+    assert claimed.course == course
+    services.need_link_course(need=claimed, actor=trainer.user, course=None)
+    session = make_session(trainers=(trainer,), course=course)
+    services.need_link_session(need=claimed, actor=trainer.user, session=session)
+    claimed.refresh_from_db()
+    assert claimed.course == course
