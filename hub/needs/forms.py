@@ -191,7 +191,7 @@ class OverviewFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Course category"),
         required=False,
-        choices=[("", _("All categories")), *CourseCategory.choices],
+        choices=[("", _("All course categories")), *CourseCategory.choices],
     )
     mode = forms.ChoiceField(
         label=_("Mode"),

@@ -114,6 +114,18 @@ class TrainingNeed(models.Model):
         return metric_lift(self.metric_before, self.metric_after, self.higher_is_better)
 
     @property
+    def before_display(self) -> str:
+        return plain_number(self.metric_before)
+
+    @property
+    def target_display(self) -> str:
+        return plain_number(self.metric_target)
+
+    @property
+    def after_display(self) -> str:
+        return plain_number(self.metric_after)
+
+    @property
     def lift_percent(self) -> Decimal | None:
         """The lift in percent, one decimal (e.g. 36.4), for display."""
         return _percent(self.lift)
@@ -142,6 +154,14 @@ def metric_lift(
         return None
     change = (Decimal(after) - Decimal(before)) / abs(Decimal(before))
     return change if higher_is_better else -change
+
+
+def plain_number(value: Decimal | None) -> str:
+    """A metric value without trailing zeros: 22.00 → "22", 2.10 → "2.1", 100 → "100"."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _percent(fraction: Decimal | None) -> Decimal | None:

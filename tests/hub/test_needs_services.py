@@ -378,3 +378,14 @@ def test_claimer_links_a_course_and_a_session_brings_its_course(claimed, trainer
     services.need_link_session(need=claimed, actor=trainer.user, session=session)
     claimed.refresh_from_db()
     assert claimed.course == course
+
+
+def test_metric_values_display_without_trailing_zeros(manager, branch):
+    need = make_need(
+        branch=branch,
+        submitted_by=manager,
+        metric_before=Decimal("2.10"),
+        metric_target=Decimal("100"),
+    )
+    need.refresh_from_db()
+    assert (need.before_display, need.target_display, need.after_display) == ("2.1", "100", "")
