@@ -387,3 +387,11 @@ def test_need_pages_render_in_chinese(needs, trainer, client_for):
     assert client.get(reverse("needs:needs")).status_code == 200
     response = client.get(reverse("needs:need", args=[needs["mine"].pk]))
     assert response.status_code == 200
+
+
+def test_manager_who_is_also_a_trainer_sees_the_union(needs, manager, client_for):
+    from hub.models import Role
+    from tests.factories import grant
+
+    grant(manager, Role.TRAINER)
+    assert listed(client_for(manager)) == {"本店需求", "外店需求"}
