@@ -264,7 +264,7 @@ def test_session_trainer_sees_all_and_grades(client_for, submission, classmate, 
     )
     grade_url = reverse("evaluation:grade", args=[submission.pk])
     assert client.get(grade_url).status_code == 200
-    response = client.post(grade_url, {"score": "88.5", "feedback": "结构清晰，数据充分。"})
+    response = client.post(grade_url, {"score": "88.5", "feedback": "结构清晰、数据充分。"})
     assert response.status_code == 302
     assert Grade.objects.get().score == 88.5
 
@@ -343,16 +343,16 @@ def test_branch_manager_reads_their_learners_work_but_cannot_grade(
 
 def test_learner_sees_grade_and_feedback(client_for, submission, enrolled, trainer):
     services.submission_grade(
-        submission=submission, actor=trainer.user, score=92, feedback="结构清晰，数据充分。"
+        submission=submission, actor=trainer.user, score=92, feedback="结构清晰、数据充分。"
     )
     client = client_for(enrolled)
     page = client.get(reverse("evaluation:assignment", args=[submission.assignment_id]))
     content = page.content.decode()
-    assert "92" in content and "结构清晰，数据充分。" in content
+    assert "92" in content and "结构清晰、数据充分。" in content
     mine = client.get(reverse("evaluation:mine")).content.decode()
     assert submission.assignment.title in mine and "92" in mine
     detail = client.get(reverse("evaluation:submission", args=[submission.pk])).content.decode()
-    assert "结构清晰，数据充分。" in detail
+    assert "结构清晰、数据充分。" in detail
 
 
 def test_my_assignments_lists_due_work_and_trainer_queue(client_for, assignment, enrolled, trainer):
