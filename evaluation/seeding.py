@@ -68,7 +68,7 @@ def seed_assignments(*, seed: int, today: dt.date) -> Counter[str]:
     twice), some late where late work is accepted, and most current versions are graded; for
     an assignment still open, about half have submitted and few are graded yet.
     """
-    created: Counter[str] = Counter()
+    created: Counter[str] = Counter({"assignments": 0, "submissions": 0, "assignment grades": 0})
     now = _start_of(today)
     session_ids = list(
         Session.objects.filter(status=Session.Status.ENDED, ends_at__lt=now)
