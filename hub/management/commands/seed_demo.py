@@ -19,6 +19,9 @@ KIND_LABELS = {
     "performance grades": gettext_lazy("performance grades"),
     "role grants": gettext_lazy("role grants"),
     "group memberships": gettext_lazy("group memberships"),
+    "assignments": gettext_lazy("assignments"),
+    "submissions": gettext_lazy("assignment submissions"),
+    "assignment grades": gettext_lazy("assignment grades"),
 }
 
 
