@@ -150,16 +150,15 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment_or_404(request, assignment_id)
     me = _me(request)
     enrolled = permissions.is_enrolled(request.user, assignment.session)
+    can_manage = permissions.can_manage_assignments(request.user, assignment.session)
     now = timezone.now()
     return render(
         request,
         "evaluation/assignment_detail.html",
         {
             "assignment": assignment,
-            "can_manage": permissions.can_manage_assignments(request.user, assignment.session),
-            "can_see_submissions": permissions.can_manage_assignments(
-                request.user, assignment.session
-            )
+            "can_manage": can_manage,
+            "can_see_submissions": can_manage
             or permissions.manages_a_learner_of(request.user, assignment.session),
             "my_submissions": selectors.learner_submissions(assignment, me) if me else [],
             "my_grade": selectors.learner_grade(assignment, me) if me else None,
