@@ -11,6 +11,8 @@ from .models import Assignment
 from .services import MSG_EMPTY_SUBMISSION, MSG_SCORE_RANGE
 from .uploads import ALLOWED_EXTENSIONS, validate_submission_file
 
+TEXT_MAX_LENGTH = 20_000
+
 
 class AssignmentForm(forms.ModelForm):
     class Meta:
@@ -37,6 +39,7 @@ class SubmissionForm(forms.Form):
     text = forms.CharField(
         label=_("Your answer"),
         required=False,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     file = forms.FileField(

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,7 +12,15 @@ from evaluation import services
 from evaluation.models import Assignment, Grade, Submission
 from tests.factories import BranchFactory, EmployeeFactory, make_manager
 
-from .helpers import PDF_BYTES, docx_upload, enrol, make_assignment, make_trainer, upload
+from .helpers import (
+    PDF_BYTES,
+    docx_upload,
+    enrol,
+    make_assignment,
+    make_session,
+    make_trainer,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -371,3 +381,41 @@ def test_pages_render_in_chinese_by_default(client_for, submission, trainer):
     )
     assert page.status_code == 200
     assert 'lang="zh-hans"' in page.content.decode()
+
+
+def test_session_assignment_list_for_enrolled_learner_and_trainer(
+    client_for, assignment, enrolled, trainer
+):
+    url = reverse("evaluation:session_assignments", args=[assignment.session_id])
+    learner_page = client_for(enrolled).get(url)
+    assert learner_page.status_code == 200
+    assert assignment.title in learner_page.content.decode()
+    assert reverse("evaluation:assignment_create", args=[assignment.session_id]) not in (
+        learner_page.content.decode()
+    )
+    trainer_page = client_for(trainer).get(url).content.decode()
+    assert reverse("evaluation:assignment_create", args=[assignment.session_id]) in trainer_page
+
+
+def test_my_assignments_page_queries_stay_flat(client_for, learner, django_assert_max_num_queries):
+    trainer = make_trainer()
+    client = client_for(learner)
+
+    def add(count):
+        for _ in range(count):
+            session = make_session(trainers=[trainer])
+            enrol(session, learner)
+            assignment = make_assignment(session)
+            graded = make_assignment(session)
+            services.submission_create(assignment=assignment, actor=learner.user, text="答")
+            s = services.submission_create(assignment=graded, actor=learner.user, text="答")
+            services.submission_grade(submission=s, actor=trainer.user, score=70)
+
+    add(1)
+    client.get(reverse("evaluation:mine"))  # warm the session and access caches
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("evaluation:mine")).status_code == 200
+    add(6)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(reverse("evaluation:mine"))
+    assert page.content.decode().count("70 / 100") == 7
