@@ -108,7 +108,7 @@ class Submission(models.Model):
     is_late = models.BooleanField(_("late"), default=False)
 
     class Meta:
-        ordering = ["assignment", "learner", "-version"]
+        ordering = ["assignment_id", "learner_id", "-version"]
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
         constraints = [
