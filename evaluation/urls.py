@@ -1,4 +1,31 @@
-"""URLs of evaluation (filled in by its feature)."""
+"""URLs of online assignments (mounted at the site root, namespace "evaluation")."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "evaluation"
-urlpatterns: list = []
+urlpatterns = [
+    path("assignments/", views.my_assignments, name="mine"),
+    path(
+        "sessions/<int:session_id>/assignments/",
+        views.session_assignments,
+        name="session_assignments",
+    ),
+    path(
+        "sessions/<int:session_id>/assignments/new/",
+        views.assignment_create,
+        name="assignment_create",
+    ),
+    path("assignments/<int:assignment_id>/", views.assignment_detail, name="assignment"),
+    path("assignments/<int:assignment_id>/edit/", views.assignment_edit, name="assignment_edit"),
+    path("assignments/<int:assignment_id>/submit/", views.assignment_submit, name="submit"),
+    path(
+        "assignments/<int:assignment_id>/submissions/",
+        views.assignment_submissions,
+        name="submissions",
+    ),
+    path("submissions/<int:submission_id>/", views.submission_detail, name="submission"),
+    path("submissions/<int:submission_id>/file/", views.submission_file, name="submission_file"),
+    path("submissions/<int:submission_id>/grade/", views.submission_grade, name="grade"),
+]

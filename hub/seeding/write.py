@@ -9,7 +9,9 @@ from collections import Counter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
+from evaluation.seeding import seed_assignments
 from hub.models import (
     AuditEvent,
     Branch,
@@ -59,6 +61,7 @@ def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = No
         _write_grades(plan, employee_ids, created)
         _write_roles(plan, employee_ids, user_ids, branch_ids, created)
         created.update(seed_needs(seed=seed, scale=scale, today=today))
+        created.update(seed_assignments(seed=seed, today=today or timezone.localdate()))
     return SeedResult(plan, dict(created))
 
 

@@ -212,6 +212,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # Limits of the HR import (hub.imports): a bigger upload is refused before it is parsed.
 LECTERN_IMPORT_MAX_BYTES = int(os.environ.get("LECTERN_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 LECTERN_IMPORT_MAX_ROWS = int(os.environ.get("LECTERN_IMPORT_MAX_ROWS", "50000"))
+LECTERN_SUBMISSION_MAX_BYTES = int(
+    os.environ.get("LECTERN_SUBMISSION_MAX_BYTES", str(20 * 1024 * 1024))
+)
 DIRECTORY_PAGE_SIZE = 25
 
 LOGGING = {

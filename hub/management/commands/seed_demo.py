@@ -22,6 +22,9 @@ KIND_LABELS = {
     "training needs": gettext_lazy("training needs"),
     "need events": gettext_lazy("need events"),
     "training plans": gettext_lazy("training plans"),
+    "assignments": gettext_lazy("assignments"),
+    "submissions": gettext_lazy("assignment submissions"),
+    "assignment grades": gettext_lazy("assignment grades"),
 }
 
 

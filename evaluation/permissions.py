@@ -1,0 +1,70 @@
+"""Who may do what with assignments, built on ``hub.permissions``.
+
+- The session's trainers and HQ manage a session's assignments, see every submission and grade.
+- A learner sees the assignments of sessions they are enrolled in (or once submitted to), and
+  only their own submissions and grades.
+- A branch manager may read (never grade) the submissions and grades of their branches'
+  learners: they answer for who has been trained in their branch.
+"""
+
+from __future__ import annotations
+
+from hub.models import Enrolment, Session
+from hub.permissions import access_for
+
+from .models import Assignment, Submission
+
+
+def is_session_trainer(user, session: Session) -> bool:
+    access = access_for(user)
+    if access.employee_id is None:
+        return False
+    return session.trainers.filter(pk=access.employee_id).exists()
+
+
+def can_manage_assignments(user, session: Session) -> bool:
+    """Create, edit, see all submissions, grade: the session's trainers and HQ."""
+    return access_for(user).is_hq or is_session_trainer(user, session)
+
+
+def is_enrolled(user, session: Session) -> bool:
+    access = access_for(user)
+    return (
+        access.employee_id is not None
+        and Enrolment.objects.filter(
+            session=session, learner_id=access.employee_id, status=Enrolment.Status.ENROLLED
+        ).exists()
+    )
+
+
+def manages_a_learner_of(user, session: Session) -> bool:
+    """A branch manager with at least one learner of their branches enrolled in ``session``."""
+    managed = access_for(user).managed_branch_ids
+    return bool(managed) and (
+        Enrolment.objects.filter(session=session, learner__branch_id__in=managed)
+        .exclude(status=Enrolment.Status.CANCELLED)
+        .exists()
+    )
+
+
+def can_view_assignment(user, assignment: Assignment) -> bool:
+    access = access_for(user)
+    session = assignment.session
+    if can_manage_assignments(user, session) or is_enrolled(user, session):
+        return True
+    if (
+        access.employee_id is not None
+        and Submission.objects.filter(assignment=assignment, learner_id=access.employee_id).exists()
+    ):
+        return True  # enrolment cancelled later: their own work and grade stay visible
+    return manages_a_learner_of(user, session)
+
+
+def can_view_submission(user, submission: Submission) -> bool:
+    """The learner who wrote it, the session's trainers, HQ, and the learner's branch manager."""
+    access = access_for(user)
+    if access.employee_id is not None and submission.learner_id == access.employee_id:
+        return True
+    if submission.learner.branch_id in access.managed_branch_ids:
+        return True
+    return can_manage_assignments(user, submission.assignment.session)

@@ -1,0 +1,131 @@
+"""Reads of online assignments with the joins their pages need: each is a fixed number of
+queries however many assignments, submissions or grades there are."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from hub.models import Employee, Enrolment, Session
+
+from .models import Assignment, Grade, Submission
+
+
+def _my_current(employee: Employee) -> QuerySet[Submission]:
+    return Submission.objects.filter(assignment=OuterRef("pk"), learner=employee, is_current=True)
+
+
+def assignments_due_for(employee: Employee, *, now: dt.datetime | None = None) -> QuerySet:
+    """Assignments the learner can still submit to: of sessions they are enrolled in (not
+    cancelled), before the due date, or after it if late work is accepted and they have not
+    submitted yet. Each carries ``my_version`` / ``my_submitted_at`` (their current version,
+    or None) and ``my_graded``; soonest due first. One query."""
+    now = now or timezone.now()
+    enrolled = Enrolment.objects.filter(
+        session=OuterRef("session"), learner=employee, status=Enrolment.Status.ENROLLED
+    )
+    mine = _my_current(employee)
+    return (
+        Assignment.objects.filter(Exists(enrolled))
+        .exclude(session__status=Session.Status.CANCELLED)
+        .annotate(
+            my_version=Subquery(mine.values("version")[:1]),
+            my_submitted_at=Subquery(mine.values("submitted_at")[:1]),
+            my_graded=Exists(Grade.objects.filter(assignment=OuterRef("pk"), learner=employee)),
+        )
+        .filter(Q(due_at__gte=now) | Q(allow_late=True, my_version__isnull=True))
+        .select_related("session")
+        .order_by("due_at", "pk")
+    )
+
+
+def grades_for(employee: Employee) -> QuerySet[Grade]:
+    """The learner's grades with assignment, session, graded version and grader; newest
+    first. One query."""
+    return (
+        Grade.objects.filter(learner=employee)
+        .select_related("assignment__session", "submission", "graded_by")
+        .order_by("-graded_at", "-pk")
+    )
+
+
+def submissions_to_grade_for(trainer: Employee) -> QuerySet[Submission]:
+    """Current versions in the trainer's sessions that have no grade yet, or whose grade is
+    for an older version (resubmitted since); oldest first. One query."""
+    graded = Grade.objects.filter(
+        assignment=OuterRef("assignment"), learner=OuterRef("learner"), submission=OuterRef("pk")
+    )
+    return (
+        Submission.objects.filter(
+            is_current=True,
+            assignment__session__in=Session.objects.filter(trainers=trainer),
+        )
+        .exclude(Exists(graded))
+        .select_related("assignment__session", "learner__branch")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def session_assignments(session: Session) -> QuerySet[Assignment]:
+    """A session's assignments with how many learners have submitted and been graded."""
+    return (
+        Assignment.objects.filter(session=session)
+        .annotate(
+            submitted=Count("submissions", filter=Q(submissions__is_current=True), distinct=True),
+            graded=Count("grades", distinct=True),
+        )
+        .order_by("due_at", "pk")
+    )
+
+
+def assignment_roster(
+    assignment: Assignment, *, branch_ids: frozenset[int] | None = None
+) -> QuerySet[Enrolment]:
+    """Everyone who is or was enrolled in the assignment's session (cancelled enrolments only
+    if they submitted), each with ``current`` (their latest version, a list of at most one)
+    and ``grade_list``; ``branch_ids`` limits it to learners of those branches. Three queries."""
+    submitted = Submission.objects.filter(assignment=assignment, learner=OuterRef("learner"))
+    roster = (
+        Enrolment.objects.filter(session_id=assignment.session_id)
+        .filter(
+            Q(status=Enrolment.Status.ENROLLED) | Q(Exists(submitted)),
+        )
+        .select_related("learner__branch")
+        .prefetch_related(
+            Prefetch(
+                "learner__submissions",
+                queryset=Submission.objects.filter(assignment=assignment, is_current=True),
+                to_attr="current",
+            ),
+            Prefetch(
+                "learner__assignment_grades",
+                queryset=Grade.objects.filter(assignment=assignment),
+                to_attr="grade_list",
+            ),
+        )
+        .order_by("learner__name_pinyin", "learner__employee_no")
+    )
+    if branch_ids is not None:
+        roster = roster.filter(learner__branch_id__in=branch_ids)
+    return roster
+
+
+def submission_history(submission: Submission) -> QuerySet[Submission]:
+    """Every version of this learner's work on this assignment, newest first."""
+    return Submission.objects.filter(
+        assignment_id=submission.assignment_id, learner_id=submission.learner_id
+    ).order_by("-version")
+
+
+def learner_submissions(assignment: Assignment, employee: Employee) -> QuerySet[Submission]:
+    return Submission.objects.filter(assignment=assignment, learner=employee).order_by("-version")
+
+
+def learner_grade(assignment: Assignment, employee: Employee) -> Grade | None:
+    return (
+        Grade.objects.filter(assignment=assignment, learner=employee)
+        .select_related("submission", "graded_by")
+        .first()
+    )
