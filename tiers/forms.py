@@ -84,7 +84,7 @@ class MentoringLogForm(forms.Form):
 
 class MentorRatingForm(forms.Form):
     score = forms.IntegerField(
-        label=_("Score (0–100)"),
+        label=_("Score (0-100)"),
         min_value=0,
         max_value=100,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),

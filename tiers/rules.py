@@ -31,7 +31,7 @@ def is_outstanding_mentor(
     max_mentees: int = 3,
 ) -> bool:
     """Outstanding Mentor for a calendar year: ≥ 40 confirmed hours, mean mentee rating ≥ 90,
-    2–3 mentees (defaults; exactly 40 h and exactly 90 qualify). No rating: not outstanding."""
+    2 to 3 mentees (defaults; exactly 40 h and exactly 90 qualify). No rating: not outstanding."""
     if mean_rating is None:
         return False
     return (

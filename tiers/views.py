@@ -284,6 +284,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
             "pairings": pairings,
             "totals": totals,
             "year": year,
+            "params": f"year={year}",
             "years": range(timezone.localdate().year, timezone.localdate().year - 3, -1),
         },
     )
