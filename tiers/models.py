@@ -91,6 +91,15 @@ class TrainerNomination(models.Model):
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
 
+    @property
+    def decided_by_name(self) -> str:
+        """The decider's name, or their username for an account without an employee record."""
+        user = self.decided_by
+        if user is None:
+            return ""
+        employee = getattr(user, "employee", None)
+        return employee.name if employee is not None else user.get_username()
+
 
 @register_setting(icon="group")
 class MentorProgrammeSettings(BaseGenericSetting):

@@ -49,6 +49,8 @@ class MentorRatingFactory(factory.django.DjangoModelFactory):
 
 def grades(employee, *letters: str) -> None:
     """Give ``employee`` one grade per quarter, oldest first, ending with 2026 Q3."""
+    if not letters:
+        return
     quarters = [(dt.date(2025, 10, 1), dt.date(2025, 12, 31))] + [
         (dt.date(2026, m, 1), dt.date(2026, m + 2, 30 if m in (4, 7) else 31)) for m in (1, 4, 7)
     ]
