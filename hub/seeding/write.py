@@ -9,6 +9,7 @@ from collections import Counter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from hub.models import (
     AuditEvent,
@@ -22,6 +23,7 @@ from hub.models import (
     pinyin_key,
 )
 from hub.services import role_group
+from tiers.seeding import seed_tiers
 
 from .plan import demo_plan
 from .shape import (
@@ -57,6 +59,7 @@ def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = No
         employee_ids = _write_employees(plan, user_ids, branch_ids, team_ids, created)
         _write_grades(plan, employee_ids, created)
         _write_roles(plan, employee_ids, user_ids, branch_ids, created)
+        created.update(seed_tiers(seed=seed, today=today or timezone.localdate()))
     return SeedResult(plan, dict(created))
 
 
