@@ -45,9 +45,7 @@ def test_nominations_in_every_state(seeded):
 
 def test_mentor_pairs_follow_the_rules(seeded):
     assert MentorPairing.objects.exists()
-    busiest = (
-        MentorPairing.objects.active().values("mentor").annotate(n=Count("pk")).order_by("-n")
-    )
+    busiest = MentorPairing.objects.active().values("mentor").annotate(n=Count("pk")).order_by("-n")
     assert busiest[0]["n"] <= 3
     demo = MentorPairing.objects.active().get(mentee__user__username="learner")
     assert demo.mentor.user.username == "trainer"

@@ -87,8 +87,8 @@ def test_manager_sees_the_panel_against_the_rule(client_for, manager):
     page = client_for(manager).get(reverse("tiers:nominations"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "1 high performer of 2 required" in html
-    assert "Nominate 1 more high performer to meet the rule." in html
+    assert "High performers: 1 of 2" in html
+    assert "Still needed to meet the rule: 1." in html
 
 
 def test_hq_queue_shows_pending_with_grades(client_for, hq_admin, branch):
