@@ -374,3 +374,21 @@ def test_pages_render_in_chinese(client_for, manager):
     client = client_for(manager, language=None)
     html = client.get(reverse("tiers:nominations")).content.decode()
     assert 'lang="zh-hans"' in html
+
+
+def test_my_branch_page_shows_the_nominations_panel(client_for, manager):
+    nominee = EmployeeFactory(branch=manager.branch)
+    grades(nominee, "A")
+    TrainerNominationFactory(nominee=nominee, branch=manager.branch, nominated_by=manager)
+    html = client_for(manager).get(reverse("home")).content.decode()
+    assert 'data-testid="nominations-panel"' in html
+    assert nominee.name in html
+    assert "High performers: 1 of 2" in html
+
+
+def test_navigation_links(client_for, manager, learner):
+    manager_nav = client_for(manager).get(reverse("home")).content.decode()
+    assert reverse("tiers:nominations") in manager_nav
+    learner_nav = client_for(learner).get(reverse("home")).content.decode()
+    assert reverse("tiers:nominations") not in learner_nav
+    assert reverse("tiers:mentoring") in learner_nav
