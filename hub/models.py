@@ -266,6 +266,7 @@ class AuditEvent(models.Model):
         NOMINATION_DECLINED = "nomination.declined", _("Trainer nomination declined")
         MENTOR_PAIRED = "mentor.paired", _("Mentor paired")
         MENTOR_UNPAIRED = "mentor.unpaired", _("Mentor pairing ended")
+        MENTOR_RULES_CHANGED = "mentor.rules", _("Mentor programme rules changed")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -92,3 +92,7 @@ class MentorRatingForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class ProgrammeLimitForm(forms.Form):
+    mentee_limit = forms.IntegerField(label=_("Mentees per mentor"), min_value=1, max_value=20)

@@ -38,6 +38,7 @@ MSG_NOT_THE_MENTEE = _("Only the mentee of this pairing may do this.")
 MSG_PAIRING_ENDED = _("This pairing has ended.")
 MSG_LOG_IN_FUTURE = _("A mentoring session cannot be logged for a future date.")
 MSG_LOG_BEFORE_PAIRING = _("The date is before the pairing started.")
+MSG_LIMIT_POSITIVE = _("A mentor needs room for at least one mentee.")
 MSG_ALREADY_RATED = _("You have already rated your mentor for this period.")
 
 
@@ -212,6 +213,32 @@ def mentor_pair(
             data={"mentor": mentor.employee_no, "mentee": mentee.employee_no},
         )
     return pairing
+
+
+def mentor_programme_update(*, mentee_limit: int, actor) -> MentorProgrammeSettings:
+    """HQ changes how many active mentees a mentor may have.
+
+    Lowering the limit ends no pairing: a mentor above it just takes no new mentee until
+    below. Writes the setting and one ``mentor.rules`` audit event with the old and new value.
+    """
+    _require_hq_admin(actor)
+    if mentee_limit < 1:
+        raise ValidationError({"mentee_limit": MSG_LIMIT_POSITIVE})
+    with transaction.atomic():
+        settings = MentorProgrammeSettings.load()
+        settings = MentorProgrammeSettings.objects.select_for_update().get(pk=settings.pk)
+        old = settings.mentee_limit
+        if old == mentee_limit:
+            return settings
+        settings.mentee_limit = mentee_limit
+        settings.save(update_fields=["mentee_limit"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.MENTOR_RULES_CHANGED,
+            summary=f"mentee_limit: {old} → {mentee_limit}",
+            data={"mentee_limit": [old, mentee_limit]},
+        )
+    return settings
 
 
 def mentor_unpair(

@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("mentoring/", views.mentoring, name="mentoring"),
     path("mentoring/pairs/", views.pairing_list, name="pairings"),
+    path("mentoring/rules/", views.programme_update, name="programme_update"),
     path("mentoring/pairs/<int:pk>/end/", views.pairing_end, name="pairing_end"),
     path("mentoring/pairs/<int:pk>/logs/", views.mentoring_log_create, name="log_create"),
     path("mentoring/pairs/<int:pk>/rate/", views.mentor_rate, name="rate"),

@@ -26,6 +26,7 @@ from .forms import (
     MentorRatingForm,
     NominationForm,
     PairingForm,
+    ProgrammeLimitForm,
 )
 from .models import MentoringLog, MentorPairing, MentorProgrammeSettings, TrainerNomination
 from .rules import is_high_performer, nomination_rule_met
@@ -270,6 +271,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Mentor paired."))
                 return redirect("tiers:pairings")
     year = _year(request)
+    programme = MentorProgrammeSettings.load()
     totals = Paginator(selectors.mentor_year_totals(year=year), 50).get_page(
         request.GET.get("totals_page")
     )
@@ -280,7 +282,8 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "can_pair": can_pair,
-            "settings": MentorProgrammeSettings.load(),
+            "settings": programme,
+            "limit_form": ProgrammeLimitForm(initial={"mentee_limit": programme.mentee_limit}),
             "pairings": pairings,
             "totals": totals,
             "year": year,
@@ -298,4 +301,26 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = get_object_or_404(MentorPairing, pk=pk)
     services.mentor_unpair(pairing=pairing, actor=request.user)
     messages.success(request, _("Pairing ended."))
+    return redirect("tiers:pairings")
+
+
+@login_required
+@require_POST
+def programme_update(request: HttpRequest) -> HttpResponse:
+    if not permissions.is_hq_admin(request.user):
+        raise PermissionDenied
+    form = ProgrammeLimitForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("tiers:pairings")
+    try:
+        services.mentor_programme_update(
+            mentee_limit=form.cleaned_data["mentee_limit"], actor=request.user
+        )
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("Mentor programme rules saved."))
     return redirect("tiers:pairings")

@@ -234,3 +234,31 @@ def test_scores_run_from_0_to_100(score, ok):
     else:
         with pytest.raises(ValidationError):
             services.mentor_rate(pairing=pairing, score=score, actor=pairing.mentee.user)
+
+
+def test_hq_changes_the_limit_audited(hq_admin):
+    services.mentor_programme_update(mentee_limit=2, actor=hq_admin.user)
+    assert MentorProgrammeSettings.load().mentee_limit == 2
+    event = AuditEvent.objects.get(action=AuditEvent.Action.MENTOR_RULES_CHANGED)
+    assert event.data == {"mentee_limit": [3, 2]}
+    with pytest.raises(ValidationError):
+        services.mentor_programme_update(mentee_limit=0, actor=hq_admin.user)
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.TRAINING_LEAD, Role.BRANCH_MANAGER])
+def test_only_hq_admin_changes_the_limit(branch, role):
+    actor = EmployeeFactory(branch=branch)
+    grant(actor, role, branch if role == Role.BRANCH_MANAGER else None)
+    with pytest.raises(PermissionDenied):
+        services.mentor_programme_update(mentee_limit=5, actor=actor.user)
+    assert MentorProgrammeSettings.load().mentee_limit == 3
+
+
+def test_lowering_the_limit_keeps_pairings_but_blocks_new_ones(hq_admin):
+    mentor = EmployeeFactory()
+    for _ in range(3):
+        pair(hq_admin, mentor, EmployeeFactory())
+    services.mentor_programme_update(mentee_limit=2, actor=hq_admin.user)
+    assert MentorPairing.objects.active().filter(mentor=mentor).count() == 3
+    with pytest.raises(ValidationError):
+        pair(hq_admin, mentor, EmployeeFactory())

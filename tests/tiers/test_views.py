@@ -392,3 +392,12 @@ def test_navigation_links(client_for, manager, learner):
     learner_nav = client_for(learner).get(reverse("home")).content.decode()
     assert reverse("tiers:nominations") not in learner_nav
     assert reverse("tiers:mentoring") in learner_nav
+
+
+def test_hq_changes_the_limit_on_the_page(client_for, hq_admin, manager):
+    url = reverse("tiers:programme_update")
+    assert client_for(manager).post(url, {"mentee_limit": "5"}).status_code == 403
+    client = client_for(hq_admin)
+    assert client.post(url, {"mentee_limit": "5"}).status_code == 302
+    page = client.get(reverse("tiers:pairings")).content.decode()
+    assert 'data-testid="limit">5<' in page
