@@ -201,6 +201,9 @@ def _seed_mentoring(rng: random.Random, today: dt.date, org: _Org, created: Coun
         chosen[0] = demo_trainer
     chosen.sort(key=lambda e: e.employee_no)
     busy = set(org.trainers) | set(org.managers.values())
+    demo_learner = next((e for e in staff_by_id.values() if e.user.username == "learner"), None)
+    if demo_learner is not None and demo_trainer is not None:
+        busy.add(demo_learner.pk)  # kept for the demo trainer
     used: set[int] = set()
     plans: list[tuple[Employee, Employee, dt.date, dt.date | None, int]] = []
     for mentor in chosen:
@@ -209,11 +212,9 @@ def _seed_mentoring(rng: random.Random, today: dt.date, org: _Org, created: Coun
             for e in org.staff[mentor.branch_id]
             if e.pk not in busy and e.pk not in used and e.pk != mentor.pk
         ]
-        learner = next((e for e in pool if e.user.username == "learner"), None)
         rng.shuffle(pool)
-        if learner is not None and mentor is demo_trainer:
-            pool.remove(learner)
-            pool.insert(0, learner)
+        if demo_learner is not None and mentor is demo_trainer:
+            pool.insert(0, demo_learner)
         mentee_count = min(rng.choice([2, 2, 3, 3, 1]), len(pool))
         quality = rng.randint(84, 98)  # where this mentor's ratings hover
         early = rng.random() < 0.6  # paired early in the year: enough hours to stand out

@@ -19,6 +19,10 @@ KIND_LABELS = {
     "performance grades": gettext_lazy("performance grades"),
     "role grants": gettext_lazy("role grants"),
     "group memberships": gettext_lazy("group memberships"),
+    "trainer nominations": gettext_lazy("trainer nominations"),
+    "mentor pairings": gettext_lazy("mentor pairings"),
+    "mentoring sessions": gettext_lazy("mentoring sessions"),
+    "mentor ratings": gettext_lazy("mentor ratings"),
 }
 
 
