@@ -63,6 +63,8 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
         context["queue"] = list(selectors.nomination_queue())
         context["can_decide"] = permissions.is_hq_admin(request.user)
         context["branch_rows"] = _branch_standing(panel)
+        context["page"] = Paginator(panel.nominations, 50).get_page(request.GET.get("page"))
+        context["params"] = f"year={year}"
     return render(request, "tiers/nomination_list.html", context)
 
 
