@@ -262,6 +262,11 @@ class AuditEvent(models.Model):
         IMPORT_APPLIED = "import.applied", _("HR data imported")
         ROLE_GRANTED = "role.granted", _("Role granted")
         ROLE_REVOKED = "role.revoked", _("Role revoked")
+        NOMINATION_APPROVED = "nomination.approved", _("Trainer nomination approved")
+        NOMINATION_DECLINED = "nomination.declined", _("Trainer nomination declined")
+        MENTOR_PAIRED = "mentor.paired", _("Mentor paired")
+        MENTOR_UNPAIRED = "mentor.unpaired", _("Mentor pairing ended")
+        MENTOR_RULES_CHANGED = "mentor.rules", _("Mentor programme rules changed")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

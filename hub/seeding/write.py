@@ -24,6 +24,7 @@ from hub.models import (
     pinyin_key,
 )
 from hub.services import role_group
+from tiers.seeding import seed_tiers
 
 from .needs import seed_needs
 from .plan import demo_plan
@@ -62,6 +63,7 @@ def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = No
         _write_roles(plan, employee_ids, user_ids, branch_ids, created)
         created.update(seed_needs(seed=seed, scale=scale, today=today))
         created.update(seed_assignments(seed=seed, today=today or timezone.localdate()))
+        created.update(seed_tiers(seed=seed, today=today or timezone.localdate()))
     return SeedResult(plan, dict(created))
 
 

@@ -25,6 +25,10 @@ KIND_LABELS = {
     "assignments": gettext_lazy("assignments"),
     "submissions": gettext_lazy("assignment submissions"),
     "assignment grades": gettext_lazy("assignment grades"),
+    "trainer nominations": gettext_lazy("trainer nominations"),
+    "mentor pairings": gettext_lazy("mentor pairings"),
+    "mentoring sessions": gettext_lazy("mentoring sessions"),
+    "mentor ratings": gettext_lazy("mentor ratings"),
 }
 
 
