@@ -213,6 +213,11 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 LECTERN_IMPORT_MAX_BYTES = int(os.environ.get("LECTERN_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 LECTERN_IMPORT_MAX_ROWS = int(os.environ.get("LECTERN_IMPORT_MAX_ROWS", "50000"))
 DIRECTORY_PAGE_SIZE = 25
+# Course videos (library.video): the largest MP4/WebM upload and WebVTT subtitle file.
+LECTERN_VIDEO_MAX_BYTES = int(os.environ.get("LECTERN_VIDEO_MAX_BYTES", str(500 * 1024 * 1024)))
+LECTERN_VIDEO_SUBTITLE_MAX_BYTES = int(
+    os.environ.get("LECTERN_VIDEO_SUBTITLE_MAX_BYTES", str(1024 * 1024))
+)
 
 LOGGING = {
     "version": 1,
