@@ -8,7 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from .video import services as video_services
-from .video.forms import VideoAdminForm
+from .video.forms import PrivateFileInput, VideoAdminForm
 from .video.models import Video
 
 
@@ -72,11 +72,14 @@ class VideoViewSet(SnippetViewSet):
     edit_handler = ObjectList(
         [
             FieldPanel("title"),
-            FieldPanel("file"),
+            FieldPanel("file", widget=PrivateFileInput(url_for=lambda video: video.stream_url)),
             FieldPanel("poster"),
             MultiFieldPanel(
                 [
-                    FieldPanel("subtitles"),
+                    FieldPanel(
+                        "subtitles",
+                        widget=PrivateFileInput(url_for=lambda video: video.subtitles_url),
+                    ),
                     FieldPanel("subtitle_language"),
                     FieldPanel("subtitle_label"),
                 ],

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +16,32 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from . import services
 
 FILE_FIXED_HELP = _("The video file cannot be replaced: upload a new recording as a new video.")
+
+
+@dataclass(frozen=True)
+class _StoredFile:
+    name: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrivateFileInput(forms.ClearableFileInput):
+    """A file input for files in private storage: "Currently: <name>" links to the view that
+    serves the file (the storage has no URL of its own)."""
+
+    def __init__(self, *args, url_for: Callable[[object], str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.url_for = url_for
+
+    def is_initial(self, value) -> bool:
+        return bool(value and getattr(value, "name", "") and getattr(value, "instance", None))
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return _StoredFile(os.path.basename(value.name), self.url_for(value.instance))
+        return None
 
 
 class VideoAdminForm(WagtailAdminModelForm):
