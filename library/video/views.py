@@ -3,6 +3,9 @@ track, and a page with the player. Ranges follow ``library.video.ranges``."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -38,6 +41,8 @@ def video_stream(request: HttpRequest, pk: int) -> HttpResponse:
     storage, name = video.file.storage, video.file.name
     if not name or not storage.exists(name):
         raise Http404
+    if settings.LECTERN_VIDEO_ACCEL_REDIRECT:
+        return _accel_redirect(video, settings.LECTERN_VIDEO_ACCEL_REDIRECT)
     size = storage.size(name)
     last_modified = int(storage.get_modified_time(name).timestamp())
     etag = f'"v{video.pk}-{size:x}-{last_modified:x}"'
@@ -81,6 +86,16 @@ def video_stream(request: HttpRequest, pk: int) -> HttpResponse:
     if byte_range is not None:
         response.headers["Content-Range"] = byte_range.content_range(size)
     return with_validators(response)
+
+
+def _accel_redirect(video: Video, prefix: str) -> HttpResponse:
+    """Let nginx send the file (ranges, validators, backpressure to slow clients): daphne
+    writes whatever the app sends into its socket buffer without waiting for the client."""
+    response = HttpResponse(content_type=video.content_type)
+    response.headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(video.file.name)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_safe

@@ -440,6 +440,17 @@ class TestStream:
         response = viewer.get(stream_url(video), HTTP_IF_NONE_MATCH=etag)
         assert response.status_code == 304
 
+    def test_behind_nginx_the_file_is_handed_over_with_x_accel_redirect(
+        self, viewer, video, settings
+    ):
+        settings.LECTERN_VIDEO_ACCEL_REDIRECT = "/_private/"
+        response = viewer.get(stream_url(video), HTTP_RANGE="bytes=0-9")
+        assert response.status_code == 200
+        assert response["X-Accel-Redirect"] == f"/_private/{video.file.name}"
+        assert response["Content-Type"] == "video/mp4"
+        assert response.content == b""
+        assert Client().get(stream_url(video)).status_code == 302  # still login first
+
     def test_post_is_not_allowed(self, viewer, video):
         assert viewer.post(stream_url(video)).status_code == 405
 
