@@ -70,11 +70,11 @@ def test_demo_video_plays_seeks_and_shows_subtitles(daphne_server):  # noqa: F81
             statuses: list[tuple[int, str | None]] = []
             page.on(
                 "response",
-                lambda response: statuses.append(
-                    (response.status, response.headers.get("content-range"))
-                )
-                if "/stream/" in response.url
-                else None,
+                lambda response: (
+                    statuses.append((response.status, response.headers.get("content-range")))
+                    if "/stream/" in response.url
+                    else None
+                ),
             )
             page.goto(f"{base}{video.get_absolute_url()}")
             result = page.evaluate(PLAY_AND_SEEK_JS)
