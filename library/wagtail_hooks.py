@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.log_actions import log
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet
 
 from .video import services as video_services
 from .video.forms import PrivateFileInput, VideoAdminForm
@@ -60,6 +60,12 @@ class VideoEditView(EditView):
             return self.form_invalid(form)
 
 
+class VideoDeleteView(DeleteView):
+    def delete_action(self):
+        log(instance=self.object, action="wagtail.delete", user=self.request.user)
+        video_services.video_delete(video=self.object, actor=self.request.user)
+
+
 class VideoViewSet(SnippetViewSet):
     model = Video
     icon = "media"
@@ -69,6 +75,7 @@ class VideoViewSet(SnippetViewSet):
     copy_view_enabled = False
     add_view_class = VideoCreateView
     edit_view_class = VideoEditView
+    delete_view_class = VideoDeleteView
     edit_handler = ObjectList(
         [
             FieldPanel("title"),

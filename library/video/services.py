@@ -201,3 +201,19 @@ def video_update(
             video.subtitles.storage.delete(new_name)
         raise
     return video
+
+
+def video_delete(*, video: Video, actor=None) -> None:
+    """Delete a video row; its video and subtitle files are removed once the deletion commits
+    (a rolled-back deletion keeps them). Blocks that chose the video then render nothing."""
+    if actor is not None and not can_upload_video(actor):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    files = [(field.storage, field.name) for field in (video.file, video.subtitles) if field]
+    with transaction.atomic():
+        video.delete()
+
+        def remove_files() -> None:
+            for storage, name in files:
+                storage.delete(name)
+
+        transaction.on_commit(remove_files)

@@ -322,6 +322,25 @@ class TestAdminUpload:
         assert video.size == SIZE
         assert video.subtitles.read() == VTT
 
+    def test_listing_and_chooser(self, admin_client, video):
+        listing = admin_client.get(reverse("wagtailsnippets_library_video:list"))
+        assert listing.status_code == 200
+        assert "开场三步" in listing.content.decode()
+        chooser = admin_client.get(reverse("wagtailsnippetchoosers_library_video:choose"))
+        assert chooser.status_code == 200
+        assert "开场三步" in chooser.json()["html"]
+
+    def test_delete_removes_the_row_and_its_files(
+        self, admin_client, video, media_roots, django_capture_on_commit_callbacks
+    ):
+        assert len(stored_files(media_roots)) == 2
+        url = reverse("wagtailsnippets_library_video:delete", args=[video.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(url)
+        assert response.status_code == 302
+        assert Video.objects.count() == 0
+        assert stored_files(media_roots) == []
+
     def test_a_learner_gets_no_admin(self, client_for, learner):
         response = client_for(learner).get(self.url)
         assert response.status_code in {302, 403}
