@@ -260,6 +260,11 @@ class TestAdminUpload:
     def test_url(self):
         assert reverse("wagtailsnippets_library_video:add") == self.url
 
+    def test_the_form_renders(self, admin_client):
+        page = admin_client.get(self.url)
+        assert page.status_code == 200
+        assert 'enctype="multipart/form-data"' in page.content.decode()
+
     def test_a_valid_upload_is_created_through_the_service(self, admin_client, media_roots):
         response = admin_client.post(
             self.url,
@@ -311,7 +316,11 @@ class TestAdminUpload:
 
     def test_edit_keeps_the_file_and_changes_the_title(self, admin_client, video):
         url = reverse("wagtailsnippets_library_video:edit", args=[video.pk])
-        assert admin_client.get(url).status_code == 200
+        page = admin_client.get(url)
+        assert page.status_code == 200
+        # Private files link to the views that serve them (the storage has no URL).
+        assert f'href="{video.stream_url}"' in page.content.decode()
+        assert f'href="{video.subtitles_url}"' in page.content.decode()
         response = admin_client.post(
             url,
             {"title": "改过的标题", "subtitle_language": "zh-Hans", "subtitle_label": "中文"},
