@@ -534,6 +534,10 @@ class TestBlock:
         assert "<track" not in html
         assert "素材" in html  # the title stands in for a missing caption
 
+    def test_a_deleted_video_renders_nothing(self, db):
+        block = VideoBlock()
+        assert block.render(block.to_python({"video": 424242, "caption": "x"})).strip() == ""
+
     def test_player_page_needs_a_login(self, viewer, video):
         url = video.get_absolute_url()
         assert Client().get(url).status_code == 302
