@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
+from wagtail.models import Collection
 
 from library.video.demo import seed_demo_video
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -50,6 +51,9 @@ def test_demo_video_plays_seeks_and_shows_subtitles(daphne_server):  # noqa: F81
 
     port, _log = daphne_server
     # Everything the database needs is written before Playwright starts its event loop.
+    # An earlier transactional test may have flushed the root collection the poster needs.
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     video = seed_demo_video()
     learner = EmployeeFactory()
     client = Client()
