@@ -216,6 +216,14 @@ LECTERN_SUBMISSION_MAX_BYTES = int(
     os.environ.get("LECTERN_SUBMISSION_MAX_BYTES", str(20 * 1024 * 1024))
 )
 DIRECTORY_PAGE_SIZE = 25
+# Course videos (library.video): the largest MP4/WebM upload and WebVTT subtitle file.
+LECTERN_VIDEO_MAX_BYTES = int(os.environ.get("LECTERN_VIDEO_MAX_BYTES", str(500 * 1024 * 1024)))
+LECTERN_VIDEO_SUBTITLE_MAX_BYTES = int(
+    os.environ.get("LECTERN_VIDEO_SUBTITLE_MAX_BYTES", str(1024 * 1024))
+)
+# Behind nginx: an internal location (e.g. "/_private/") aliased to PRIVATE_MEDIA_ROOT; the
+# video view then checks the login and hands the bytes to nginx with X-Accel-Redirect.
+LECTERN_VIDEO_ACCEL_REDIRECT = os.environ.get("LECTERN_VIDEO_ACCEL_REDIRECT", "")
 
 LOGGING = {
     "version": 1,

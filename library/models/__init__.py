@@ -1,3 +1,5 @@
+from library.video.models import Video  # noqa: F401
+
 from .pages import (  # noqa: F401
     CaseIndexPage,
     CasePage,

@@ -1,4 +1,12 @@
-"""URLs of video (filled in by its feature)."""
+"""Video playback routes, mounted at /library/video/ (namespace ``library:video``)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "video"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.video_detail, name="detail"),
+    path("<int:pk>/stream/", views.video_stream, name="stream"),
+    path("<int:pk>/subtitles.vtt", views.video_subtitles, name="subtitles"),
+]
