@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 
+from .h5p.blocks import H5PBlock
+
 
 class ActivityKind(blocks.ChoiceBlock):
     choices = [
@@ -89,6 +91,7 @@ class CourseStreamBlock(blocks.StreamBlock):
     module = ModuleBlock()
     case_reference = CaseReferenceBlock()
     document = DocumentBlock()
+    h5p = H5PBlock()
     assessment = AssessmentBlock()
     trainer_notes = TrainerNotesBlock()
 
