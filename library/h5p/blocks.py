@@ -24,5 +24,5 @@ class H5PBlock(blocks.StructBlock):
         content = value.get("content") if value else None
         request = (parent_context or {}).get("request")
         if content is not None and request is not None:
-            context.update(embed_context(content, request.user))
+            context.update(embed_context(content, request))
         return context

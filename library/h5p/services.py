@@ -138,12 +138,12 @@ def h5p_content_create(
                     )
                     prefix = library.folder + "/"
                     target = storage.library_dir(library.folder)
+                    written.append(target)
                     storage.unpack(
                         archive,
                         [(n, n[len(prefix) :]) for n in names if n.startswith(prefix)],
                         target,
                     )
-                    written.append(target)
                 main = libraries[_key(info.main_dependency)]
                 content = H5PContent.objects.create(
                     title=(title.strip() or info.title)[:255],
@@ -156,9 +156,9 @@ def h5p_content_create(
                 )
                 content.libraries.set(libraries.values())
                 target = storage.content_dir(content.pk)
+                written.append(target)
                 members = [(n, n) for n in names if n.startswith("content/")]
                 storage.unpack(archive, [*members, ("h5p.json", "h5p.json")], target)
-                written.append(target)
     except BaseException:
         for path in written:
             storage.remove_tree(path)

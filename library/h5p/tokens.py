@@ -22,7 +22,7 @@ def token_content_id(token: str) -> int | None:
     """The content id a valid, unexpired token was minted for, else None."""
     try:
         value = signing.loads(token, salt=SALT, max_age=settings.H5P_FILE_TOKEN_MAX_AGE)
-    except signing.BadSignature:
+    except (signing.BadSignature, ValueError):  # ValueError: a signed non-payload
         return None
     return value if isinstance(value, int) else None
 

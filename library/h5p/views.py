@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -83,8 +84,9 @@ def _content_or_404(pk: int) -> H5PContent:
     return content
 
 
-def embed_context(content: H5PContent, user) -> dict:
+def embed_context(content: H5PContent, request: HttpRequest) -> dict:
     """What templates/library/h5p/_embed.html needs (the course block uses it too)."""
+    user = request.user
     employee = Employee.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
     summary = h5p_score_summary(content=content, employee=employee) if employee else None
     return {
@@ -93,13 +95,15 @@ def embed_context(content: H5PContent, user) -> dict:
         "h5p_xapi_url": reverse("library:h5p:xapi", kwargs={"pk": content.pk}),
         "h5p_summary": summary,
         "h5p_can_record": employee is not None,
+        # Block templates may be rendered without the request context processors.
+        "csrf_token": get_token(request),
     }
 
 
 @login_required
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     content = _content_or_404(pk)
-    return render(request, "library/h5p/preview.html", embed_context(content, request.user))
+    return render(request, "library/h5p/preview.html", embed_context(content, request))
 
 
 @login_required

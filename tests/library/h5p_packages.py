@@ -87,7 +87,8 @@ def build(files: dict[str, bytes], *, symlinks: dict[str, str] | None = None) ->
     return buffer
 
 
-@pytest.fixture
-def h5p_root(settings, tmp_path):
+@pytest.fixture(name="h5p_root")
+def h5p_root_fixture(settings, tmp_path):
+    """H5P files of the test go to a temporary folder (import this fixture)."""
     settings.H5P_ROOT = str(tmp_path / "h5p")
     return tmp_path / "h5p"
