@@ -83,7 +83,8 @@
     }
     if (message.type === "resize") {
       var height = Math.max(150, Math.min(4000, Number(message.height) || 0));
-      frame.style.height = height + "px";
+      var borders = frame.offsetHeight - frame.clientHeight;
+      frame.style.height = height + borders + "px";
     } else if (message.type === "xapi" && isRecorded(message.statement)) {
       record(frame, message.statement);
     } else if (message.type === "ready") {

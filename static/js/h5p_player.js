@@ -9,6 +9,39 @@
     return;
   }
   var data = el.dataset;
+
+  // The opaque origin has no Web Storage: reading window.localStorage throws SecurityError,
+  // which H5P core does not expect. Give it a per-page memory store instead.
+  function memoryStorage() {
+    var items = {};
+    return {
+      getItem: function (key) {
+        return Object.prototype.hasOwnProperty.call(items, key) ? items[key] : null;
+      },
+      setItem: function (key, value) {
+        items[key] = String(value);
+      },
+      removeItem: function (key) {
+        delete items[key];
+      },
+      clear: function () {
+        items = {};
+      },
+      key: function (index) {
+        return Object.keys(items)[index] || null;
+      },
+      get length() {
+        return Object.keys(items).length;
+      },
+    };
+  }
+  ["localStorage", "sessionStorage"].forEach(function (name) {
+    try {
+      return window[name] && undefined;
+    } catch (error) {
+      Object.defineProperty(window, name, { value: memoryStorage(), configurable: true });
+    }
+  });
   var parentOrigin = data.parentOrigin;
 
   function tell(message) {
@@ -17,7 +50,8 @@
   }
 
   function reportHeight() {
-    tell({ type: "resize", height: Math.ceil(document.documentElement.scrollHeight) });
+    // The content's own height (not the document's, which is at least the frame's).
+    tell({ type: "resize", height: Math.ceil(el.getBoundingClientRect().bottom + 8) });
   }
 
   var options = {
@@ -27,6 +61,8 @@
     frameJs: data.frameJs,
     frameCss: data.frameCss,
     xAPIObjectIRI: data.objectIri,
+    // This page is already the sandboxed iframe: render in place, no nested frame.
+    embedType: "div",
     frame: false,
     copyright: false,
     export: false,
@@ -43,7 +79,7 @@
       tell({ type: "ready" });
       reportHeight();
       if (window.ResizeObserver) {
-        new ResizeObserver(reportHeight).observe(document.body);
+        new ResizeObserver(reportHeight).observe(el);
       } else {
         window.setInterval(reportHeight, 1000);
       }
