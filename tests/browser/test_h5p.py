@@ -18,7 +18,9 @@ pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
 COOKIE_PROBE = """
-() => { try { return "read:" + document.cookie; } catch (error) { return "blocked:" + error.name; } }
+() => {
+  try { return "read:" + document.cookie; } catch (error) { return "blocked:" + error.name; }
+}
 """
 API_PROBE = """
 (url) => fetch(url, {credentials: "include"})
@@ -74,11 +76,18 @@ def test_learner_plays_h5p_and_score_reaches_server(allowed_libraries, browser, 
     player.get_by_role("button", name="Check").click()
     expect(page.get_by_test_id("h5p-best")).to_have_text("1 / 1", timeout=10_000)
     expect(page.get_by_test_id("h5p-latest")).to_have_text("1 / 1")
+    # The iframe is sized to its content, and the size settles (no feedback loop).
+    page.wait_for_timeout(1500)  # feedback and score bar animate in
+    height = iframe.evaluate("(frame) => frame.offsetHeight")
+    page.wait_for_timeout(1000)
+    assert 150 < height == iframe.evaluate("(frame) => frame.offsetHeight") < 1000
 
     # The score is on the server: a fresh load of the page shows it (no ORM while the
     # browser runs).
     page.reload()
     expect(page.get_by_test_id("h5p-best")).to_have_text("1 / 1")
+    expect(player.get_by_role("radio", name="False")).to_be_visible()
+    page.wait_for_timeout(500)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "h5p-truefalse.png"), full_page=True)
 
