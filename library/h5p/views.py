@@ -47,7 +47,7 @@ PLAYER_CSP = "; ".join(
         "font-src 'self' data:",
         "media-src 'self' blob:",
         "connect-src 'self'",
-        "frame-src 'self' about: blob:",
+        "frame-src 'self'",
         "frame-ancestors 'self'",
         "base-uri 'none'",
         "form-action 'none'",
