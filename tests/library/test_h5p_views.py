@@ -376,3 +376,34 @@ def test_allow_list_admin_is_hq_only(trainer, hq_admin, client_for):
     url = reverse("wagtailsnippets_library_h5pallowedlibrary:list")
     assert client_for(hq_admin).get(url).status_code == 200
     assert client_for(trainer).get(url).status_code in (302, 403)
+
+
+def test_trainer_chooses_content_in_the_editor_but_cannot_delete(content, trainer, client_for):
+    client = client_for(trainer, language="en")
+    chooser = client.get(reverse("wagtailsnippetchoosers_library_h5pcontent:choose"))
+    assert chooser.status_code == 200
+    assert "连带销售小测验" in chooser.json()["html"]
+    delete = reverse("wagtailsnippets_library_h5pcontent:delete", args=[content.pk])
+    assert client.post(delete).status_code in (302, 403)
+    assert H5PContent.objects.filter(pk=content.pk).exists()
+
+
+def test_learner_gets_no_h5p_admin(content, learner, client_for):
+    client = client_for(learner)
+    for url in (
+        reverse("wagtailsnippets_library_h5pcontent:add"),
+        reverse("wagtailsnippetchoosers_library_h5pcontent:choose"),
+    ):
+        assert client.get(url).status_code in (302, 403)
+
+
+def test_edit_changes_only_the_title(content, trainer, client_for):
+    client = client_for(trainer, language="en")
+    url = reverse("wagtailsnippets_library_h5pcontent:edit", args=[content.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="package"' not in page.content.decode()
+    assert client.post(url, {"title": "新标题"}).status_code == 302
+    content.refresh_from_db()
+    assert content.title == "新标题"
+    assert (storage.content_dir(content.pk) / "h5p.json").is_file()
