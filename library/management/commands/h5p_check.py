@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 continue
             invalid += 1
             self.stdout.write(
-                f"{file}: " + _("INVALID (%(count)d errors)") % {"count": len(result.errors)}
+                f"{file}: " + _("INVALID (errors: %(count)d)") % {"count": len(result.errors)}
             )
             for error in result.errors:
                 self.stdout.write(f"  [{error.code}] {error.message}")
