@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Employee
@@ -110,6 +110,21 @@ def h5p_content_create(
     never rewritten), the content row with the libraries it plays with, and the content's
     folder (``h5p.json`` and ``content/``).
     """
+    try:
+        return _content_create(
+            package=package, name=name, size=size, uploaded_by=uploaded_by, title=title
+        )
+    except IntegrityError:
+        # Another upload installed the same library version first: this one now shares it.
+        package.seek(0)
+        return _content_create(
+            package=package, name=name, size=size, uploaded_by=uploaded_by, title=title
+        )
+
+
+def _content_create(
+    *, package: IO[bytes], name: str, size: int, uploaded_by, title: str = ""
+) -> H5PContent:
     if uploaded_by is not None and not can_use_cms(uploaded_by):
         raise PermissionDenied(MSG_UPLOAD_NOT_ALLOWED)
     result = validate_package(package, name=name)

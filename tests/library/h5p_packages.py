@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
-REAL_PACKAGE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "h5p"
-REAL_PACKAGE = (
-    REAL_PACKAGE / "truefalse-hello-world.h5p"
-    if REAL_PACKAGE.exists()
-    else Path("/work/shared/fixtures/h5p/truefalse-hello-world.h5p")
-)
+FIXTURE = "shared/fixtures/h5p/truefalse-hello-world.h5p"
+
+
+def _real_package() -> Path:
+    """The shared real package (in a folder above the checkout), or LECTERN_H5P_FIXTURE."""
+    if os.environ.get("LECTERN_H5P_FIXTURE"):
+        return Path(os.environ["LECTERN_H5P_FIXTURE"])
+    for folder in Path(__file__).resolve().parents:
+        if (folder / FIXTURE).is_file():
+            return folder / FIXTURE
+    return Path("/work") / FIXTURE
+
+
+REAL_PACKAGE = _real_package()
 REAL_LIBRARIES = [
     "H5P.TrueFalse",
     "H5P.Question",
