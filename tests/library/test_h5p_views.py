@@ -407,3 +407,18 @@ def test_edit_changes_only_the_title(content, trainer, client_for):
     content.refresh_from_db()
     assert content.title == "新标题"
     assert (storage.content_dir(content.pk) / "h5p.json").is_file()
+
+
+def test_upload_size_limit_and_extension(h5p_root, trainer, client_for, settings):
+    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo")
+    client = client_for(trainer, language="en")
+    size = len(build(minimal_files()).getvalue())
+    settings.H5P_MAX_UPLOAD_BYTES = size - 1
+    response = upload(client, minimal_files())
+    assert response.status_code == 200
+    assert "may be uploaded" in response.content.decode()
+    settings.H5P_MAX_UPLOAD_BYTES = size
+    response = upload(client, minimal_files(), name="quiz.zip")
+    assert "Choose a .h5p file." in response.content.decode()
+    assert not H5PContent.objects.exists()
+    assert upload(client, minimal_files()).status_code == 302  # exactly at the limit
