@@ -266,8 +266,8 @@ def _is_unsafe(name: str) -> bool:
 
 
 def _is_symlink(info: zipfile.ZipInfo) -> bool:
-    mode = info.external_attr >> 16
-    return info.create_system == 3 and stat.S_ISLNK(mode)
+    # Any entry whose Unix mode says "link" is refused, whatever system wrote the zip.
+    return stat.S_ISLNK(info.external_attr >> 16)
 
 
 def _int_field(value: Any) -> int | None:
