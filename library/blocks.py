@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 
+from .h5p.blocks import H5PBlock
 from .video.blocks import VideoBlock
 
 
@@ -92,6 +93,7 @@ class CourseStreamBlock(blocks.StreamBlock):
     case_reference = CaseReferenceBlock()
     document = DocumentBlock()
     video = VideoBlock()
+    h5p = H5PBlock()
     assessment = AssessmentBlock()
     trainer_notes = TrainerNotesBlock()
 

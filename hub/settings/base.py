@@ -180,6 +180,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/h5p-standalone", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -224,6 +225,20 @@ LECTERN_VIDEO_SUBTITLE_MAX_BYTES = int(
 # Behind nginx: an internal location (e.g. "/_private/") aliased to PRIVATE_MEDIA_ROOT; the
 # video view then checks the login and hands the bytes to nginx with X-Accel-Redirect.
 LECTERN_VIDEO_ACCEL_REDIRECT = os.environ.get("LECTERN_VIDEO_ACCEL_REDIRECT", "")
+# H5P packages (library.h5p): extracted files live under H5P_ROOT (default: PRIVATE_MEDIA_ROOT/h5p)
+# and are served only through signed URLs; a package over these limits is refused from its zip
+# directory before anything is unpacked.
+H5P_ROOT = os.environ.get("LECTERN_H5P_ROOT", "")
+H5P_MAX_UPLOAD_BYTES = int(os.environ.get("LECTERN_H5P_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
+H5P_MAX_FILES = int(os.environ.get("LECTERN_H5P_MAX_FILES", "2000"))
+H5P_MAX_FILE_BYTES = int(os.environ.get("LECTERN_H5P_MAX_FILE_BYTES", str(50 * 1024 * 1024)))
+H5P_MAX_TOTAL_BYTES = int(os.environ.get("LECTERN_H5P_MAX_TOTAL_BYTES", str(200 * 1024 * 1024)))
+H5P_MAX_COMPRESSION_RATIO = int(os.environ.get("LECTERN_H5P_MAX_COMPRESSION_RATIO", "100"))
+# The H5P core API that h5p-standalone 3.8 provides; libraries needing a newer one are refused.
+H5P_CORE_API = os.environ.get("LECTERN_H5P_CORE_API", "1.24")
+# How long a player's signed file URLs stay valid (seconds).
+H5P_FILE_TOKEN_MAX_AGE = int(os.environ.get("LECTERN_H5P_FILE_TOKEN_MAX_AGE", str(4 * 3600)))
+H5P_XAPI_MAX_BYTES = int(os.environ.get("LECTERN_H5P_XAPI_MAX_BYTES", str(64 * 1024)))
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,22 @@
-"""URLs of h5p (filled in by its feature)."""
+"""H5P routes, mounted at /library/h5p/ (namespace ``library:h5p``)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "h5p"
-urlpatterns: list = []
+urlpatterns = [
+    path("upload/", views.upload, name="upload"),
+    path("<int:pk>/", views.preview, name="preview"),
+    path("<int:pk>/player/", views.player, name="player"),
+    path("<int:pk>/xapi/", views.xapi, name="xapi"),
+    path("<int:pk>/score/", views.score, name="score"),
+    path("<int:pk>/files/<str:token>/", views.files_root, name="files"),
+    path("<int:pk>/files/<str:token>/h5p.json", views.h5p_json, name="h5p_json"),
+    path("<int:pk>/files/<str:token>/content/<path:path>", views.content_file, name="content"),
+    path(
+        "<int:pk>/files/<str:token>/libraries/<str:folder>/<path:path>",
+        views.library_file,
+        name="library_file",
+    ),
+]
