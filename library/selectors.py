@@ -115,7 +115,10 @@ def library_sections(*, home: LibraryIndexPage, user) -> list[Section]:
     if can_see_templates(user):
         kinds.insert(
             0,
-            (CourseTemplateIndexPage, _("HQ's standard course templates: start a course from one.")),
+            (
+                CourseTemplateIndexPage,
+                _("HQ's standard course templates: start a course from one."),
+            ),
         )
     children = {type(page): page for page in home.get_children().live().specific()}
     sections = []

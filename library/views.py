@@ -26,7 +26,9 @@ def course_from_template(request: HttpRequest, template_id: int) -> HttpResponse
     course = services.course_create_from_template(template=template, actor=request.user)
     messages.success(
         request,
-        _("Draft course “%(title)s” created from the template. Adapt it, then submit it for HQ review.")
+        _(
+            "Draft course “%(title)s” created from the template. Adapt it, then submit it for HQ review."
+        )
         % {"title": course.title},
     )
     return redirect(reverse("wagtailadmin_pages:edit", args=[course.pk]))

@@ -49,7 +49,9 @@ def case_page(library):
 
 @pytest.fixture
 def document(db):
-    return Document.objects.create(title="课件.pdf", file=ContentFile(b"%PDF-1.4\n", name="slides.pdf"))
+    return Document.objects.create(
+        title="课件.pdf", file=ContentFile(b"%PDF-1.4\n", name="slides.pdf")
+    )
 
 
 @pytest.fixture

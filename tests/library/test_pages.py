@@ -53,9 +53,17 @@ class TestTreeRules(WagtailPageTestCase):
 def test_install_builds_the_tree_points_the_site_and_is_idempotent():
     welcome = Site.objects.get(is_default_site=True).root_page
     home = library_install()
-    counts = (Page.objects.count(), GroupPagePermission.objects.count(), WorkflowPage.objects.count())
+    counts = (
+        Page.objects.count(),
+        GroupPagePermission.objects.count(),
+        WorkflowPage.objects.count(),
+    )
     assert library_install().pk == home.pk
-    assert (Page.objects.count(), GroupPagePermission.objects.count(), WorkflowPage.objects.count()) == counts
+    assert (
+        Page.objects.count(),
+        GroupPagePermission.objects.count(),
+        WorkflowPage.objects.count(),
+    ) == counts
     site = Site.objects.get(is_default_site=True)
     assert site.root_page_id == home.pk
     assert not Page.objects.filter(pk=welcome.pk).exists()
@@ -67,7 +75,9 @@ def test_install_builds_the_tree_points_the_site_and_is_idempotent():
     ]
     assert home.url == "/library/"
     assert CourseIndexPage.objects.get().url == "/library/courses/"
-    reviewed = set(WorkflowPage.objects.filter(workflow__name="HQ review").values_list("page", flat=True))
+    reviewed = set(
+        WorkflowPage.objects.filter(workflow__name="HQ review").values_list("page", flat=True)
+    )
     assert reviewed == {CourseIndexPage.objects.get().pk, CaseIndexPage.objects.get().pk}
 
 

@@ -23,7 +23,10 @@ def without_ids(value):
 
 
 def stream_shape(page):
-    return [(block.block_type, without_ids(block.block.get_prep_value(block.value))) for block in page.body]
+    return [
+        (block.block_type, without_ids(block.block.get_prep_value(block.value)))
+        for block in page.body
+    ]
 
 
 def test_course_copies_every_block_metadata_and_provenance(trainer, course_template):

@@ -79,7 +79,10 @@ def test_hq_rejection_keeps_course_a_draft_with_the_comment(client_for, hq_admin
     state = TaskState.objects.get(workflow_state__object_id=str(course.pk))
     assert state.status == TaskState.STATUS_REJECTED
     assert state.comment == "缺少考核标准，请补充后再提交"
-    assert WorkflowState.objects.get(object_id=str(course.pk)).status == WorkflowState.STATUS_NEEDS_CHANGES
+    assert (
+        WorkflowState.objects.get(object_id=str(course.pk)).status
+        == WorkflowState.STATUS_NEEDS_CHANGES
+    )
 
 
 def test_trainer_cannot_approve_own_course(client_for, trainer, submitted):
@@ -111,9 +114,7 @@ def test_revisions_can_be_reverted(trainer, course_template, client_for):
     assert latest.content["title"] == course_template.title
     assert course.revisions.count() == 3
     client = client_for(trainer)
-    compare = reverse(
-        "wagtailadmin_pages:revisions_compare", args=[course.pk, first.pk, latest.pk]
-    )
+    compare = reverse("wagtailadmin_pages:revisions_compare", args=[course.pk, first.pk, latest.pk])
     assert client.get(compare).status_code == 200
     revert = reverse("wagtailadmin_pages:revisions_revert", args=[course.pk, first.pk])
     assert client.get(revert).status_code == 200
