@@ -27,7 +27,8 @@ def course_from_template(request: HttpRequest, template_id: int) -> HttpResponse
     messages.success(
         request,
         _(
-            "Draft course “%(title)s” created from the template. Adapt it, then submit it for HQ review."
+            "Draft course “%(title)s” created from the template. "
+            "Adapt it, then submit it for HQ review."
         )
         % {"title": course.title},
     )
