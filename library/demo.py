@@ -12,10 +12,17 @@ import datetime as dt
 import random
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
+from modelsearch import index as search_index
+from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.models import Page, ReferenceIndex
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from hub.models import Employee, Role
 
@@ -39,6 +46,31 @@ IN_REVIEW_SLOTS = frozenset({7, 16, 21})
 
 def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+
+
+@contextmanager
+def _indexing_deferred() -> Iterator[None]:
+    """Skip the search and reference indexing Wagtail repeats on every save and revision of
+    the seed's pages (half its run time); ``_index_library`` indexes each page once after."""
+    models = [
+        model
+        for model in search_index.get_indexed_models()
+        if getattr(model, "search_auto_update", True)
+    ]
+    for model in models:
+        post_save.disconnect(post_save_signal_handler, sender=model)
+    try:
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        for model in models:
+            post_save.connect(post_save_signal_handler, sender=model)
+
+
+def _index_library(home: Page) -> None:
+    for page in Page.objects.descendant_of(home, inclusive=True).specific().iterator():
+        search_index.insert_or_update_object(page)
+        ReferenceIndex.create_or_update_for_object(page)
 
 
 def _block(kind: str, value) -> dict:
@@ -118,60 +150,68 @@ def seed_library(*, seed: int, today: dt.date | None = None) -> Counter[str]:
     created: Counter[str] = Counter()
     today = today or timezone.localdate()
     with transaction.atomic():
-        library_install()
+        home = library_install()
         if CourseTemplatePage.objects.filter(slug=TEMPLATES[0].slug).exists():
             return created
-        rng = random.Random(seed)  # noqa: S311 - demo data, not security
-        trainers = _trainers(rng)
-        hq_user = (
-            get_user_model()
-            .objects.filter(employee__role_grants__role=Role.HQ_ADMIN)
-            .order_by("username")
-            .first()
+        with _indexing_deferred():
+            created = _write_library(seed=seed, today=today)
+        _index_library(home)
+    return created
+
+
+def _write_library(*, seed: int, today: dt.date) -> Counter[str]:
+    created: Counter[str] = Counter()
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    trainers = _trainers(rng)
+    hq_user = (
+        get_user_model()
+        .objects.filter(employee__role_grants__role=Role.HQ_ADMIN)
+        .order_by("username")
+        .first()
+    )
+
+    case_index = CaseIndexPage.objects.get()
+    case_ids: dict[str, int] = {}
+    for n, spec in enumerate(CASES):
+        author = trainers[n % len(trainers)] if trainers else None
+        when = _aware(today - dt.timedelta(days=200 - 9 * n))
+        case = _write_case(case_index, spec, author, hq_user, when)
+        case_ids[spec.slug] = case.pk
+        created["library cases"] += 1
+
+    template_index = CourseTemplateIndexPage.objects.get()
+    templates: list[CourseTemplatePage] = []
+    for n, spec in enumerate(TEMPLATES):
+        template = CourseTemplatePage(
+            title=spec.title,
+            slug=spec.slug,
+            summary=spec.summary,
+            category=spec.category,
+            audience=spec.audience,
+            hours=spec.hours,
+            body=_template_body(spec, case_ids),
+            owner=hq_user,
         )
+        template.business_areas.add(*spec.areas)
+        template_index.add_child(instance=template)
+        _publish(template, user=hq_user, when=_aware(today - dt.timedelta(days=180 - n)))
+        templates.append(CourseTemplatePage.objects.get(pk=template.pk))
+        created["course templates"] += 1
 
-        case_index = CaseIndexPage.objects.get()
-        case_ids: dict[str, int] = {}
-        for n, spec in enumerate(CASES):
-            author = trainers[n % len(trainers)] if trainers else None
-            when = _aware(today - dt.timedelta(days=200 - 9 * n))
-            case = _write_case(case_index, spec, author, hq_user, when)
-            case_ids[spec.slug] = case.pk
-            created["library cases"] += 1
+    guide_index = GuideIndexPage.objects.get()
+    for n, spec in enumerate(GUIDES):
+        body = []
+        for heading, text in spec.sections:
+            body += [_block("heading", heading), _block("paragraph", _paragraphs(text))]
+        guide = GuidePage(
+            title=spec.title, slug=spec.slug, summary=spec.summary, body=body, owner=hq_user
+        )
+        guide_index.add_child(instance=guide)
+        _publish(guide, user=hq_user, when=_aware(today - dt.timedelta(days=170 - n)))
+        created["process guides"] += 1
 
-        template_index = CourseTemplateIndexPage.objects.get()
-        templates: list[CourseTemplatePage] = []
-        for n, spec in enumerate(TEMPLATES):
-            template = CourseTemplatePage(
-                title=spec.title,
-                slug=spec.slug,
-                summary=spec.summary,
-                category=spec.category,
-                audience=spec.audience,
-                hours=spec.hours,
-                body=_template_body(spec, case_ids),
-                owner=hq_user,
-            )
-            template.business_areas.add(*spec.areas)
-            template_index.add_child(instance=template)
-            _publish(template, user=hq_user, when=_aware(today - dt.timedelta(days=180 - n)))
-            templates.append(CourseTemplatePage.objects.get(pk=template.pk))
-            created["course templates"] += 1
-
-        guide_index = GuideIndexPage.objects.get()
-        for n, spec in enumerate(GUIDES):
-            body = []
-            for heading, text in spec.sections:
-                body += [_block("heading", heading), _block("paragraph", _paragraphs(text))]
-            guide = GuidePage(
-                title=spec.title, slug=spec.slug, summary=spec.summary, body=body, owner=hq_user
-            )
-            guide_index.add_child(instance=guide)
-            _publish(guide, user=hq_user, when=_aware(today - dt.timedelta(days=170 - n)))
-            created["process guides"] += 1
-
-        if trainers:
-            created += _write_courses(templates, trainers, hq_user, today)
+    if trainers:
+        created += _write_courses(templates, trainers, hq_user, today)
     return created
 
 
