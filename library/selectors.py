@@ -128,3 +128,8 @@ def library_sections(*, home: LibraryIndexPage, user) -> list[Section]:
             count = page.get_children().live().count()
             sections.append(Section(page, page.title, str(description), count))
     return sections
+
+
+def templates_section_url() -> str:
+    section = CourseTemplateIndexPage.objects.first()
+    return section.url if section is not None and section.url else "/library/"

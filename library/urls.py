@@ -6,6 +6,7 @@ from . import views
 
 app_name = "library"
 urlpatterns = [
+    path("start/", views.templates_redirect, name="templates"),
     path(
         "create-from-template/<int:template_id>/",
         views.course_from_template,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .models import CourseTemplatePage
 from .permissions import can_create_from_template
+from .selectors import templates_section_url
 
 
 @login_required
@@ -33,3 +34,9 @@ def course_from_template(request: HttpRequest, template_id: int) -> HttpResponse
         % {"title": course.title},
     )
     return redirect(reverse("wagtailadmin_pages:edit", args=[course.pk]))
+
+
+@login_required
+def templates_redirect(request: HttpRequest) -> HttpResponse:
+    """A stable URL for "the course templates" (the admin menu links here)."""
+    return redirect(templates_section_url())

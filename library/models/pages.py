@@ -57,6 +57,22 @@ class LibraryPage(Page):
         return context
 
 
+class _AuthoredMixin:
+    """Courses and cases created in Wagtail's editor get their author (the creating user's
+    employee record) and owning branch filled in before the first revision is saved."""
+
+    def save(self, *args, **kwargs):
+        if self.author_id is None and self.owner_id is not None and self.pk is None:
+            from hub.models import Employee
+
+            employee = Employee.objects.filter(user_id=self.owner_id).first()
+            if employee is not None:
+                self.author = employee
+                if self.owning_branch_id is None:
+                    self.owning_branch_id = employee.branch_id
+        return super().save(*args, **kwargs)
+
+
 class LibraryIndexPage(LibraryPage):
     intro = RichTextField(_("introduction"), blank=True)
 
@@ -269,7 +285,7 @@ class CourseTemplatePage(_CourseFields):
         return context
 
 
-class CoursePage(_CourseFields):
+class CoursePage(_AuthoredMixin, _CourseFields):
     business_areas = ClusterTaggableManager(
         through=CourseTag, blank=True, verbose_name=_("business areas")
     )
@@ -328,7 +344,7 @@ class CoursePage(_CourseFields):
         return page
 
 
-class CasePage(LibraryPage):
+class CasePage(_AuthoredMixin, LibraryPage):
     scenario = RichTextField(_("scenario"))
     analysis = RichTextField(_("analysis"), blank=True)
     resolution = RichTextField(_("resolution"), blank=True)

@@ -183,3 +183,19 @@ def test_another_branch_trainer_is_a_trainer_too(library, course_template):
     stranger = make_trainer()
     course = course_create_from_template(template=course_template, actor=stranger.user)
     assert course.owning_branch == stranger.branch
+
+
+def test_admin_created_course_gets_author_and_branch(trainer, library):
+    course = CoursePage(
+        title="自建课程", category="in_service", audience="backbone", owner=trainer.user
+    )
+    CourseIndexPage.objects.get().add_child(instance=course)
+    course.refresh_from_db()
+    assert course.author == trainer
+    assert course.owning_branch == trainer.branch
+
+
+def test_start_menu_link_for_trainers_only(client_for, trainer, library):
+    client = client_for(trainer)
+    assert client.get("/library/start/")["Location"] == "/library/templates/"
+    assert "/library/start/" in client.get("/cms/").content.decode()
