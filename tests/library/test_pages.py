@@ -199,3 +199,17 @@ def test_start_menu_link_for_trainers_only(client_for, trainer, library):
     client = client_for(trainer)
     assert client.get("/library/start/")["Location"] == "/library/templates/"
     assert "/library/start/" in client.get("/cms/").content.decode()
+
+
+def test_install_command_is_idempotent(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import translation
+
+    out = StringIO()
+    with translation.override("en"):
+        call_command("library_install", stdout=out)
+        call_command("library_install", stdout=out)
+    assert out.getvalue().count("Library installed at /library/") == 2
+    assert LibraryIndexPage.objects.count() == 1
