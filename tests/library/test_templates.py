@@ -124,3 +124,12 @@ def test_template_list_shows_button_and_counts_for_hq(
 def test_learner_never_sees_the_button(client_for, course_template):
     learner = EmployeeFactory()
     assert client_for(learner).get("/library/templates/").status_code == 404
+
+
+def test_template_list_counts_in_one_query(trainer, course_template, django_assert_num_queries):
+    from library.selectors import template_list
+
+    course_create_from_template(template=course_template, actor=trainer.user)
+    with django_assert_num_queries(1):
+        counts = {t.pk: t.n_courses for t in template_list()}
+    assert counts == {course_template.pk: 1}
