@@ -249,7 +249,9 @@ def _write_courses(
                 ],
             },
         )
-        course.body = [*course.body.raw_data, local_module]
+        blocks = list(course.body.raw_data)
+        after_modules = 1 + max(i for i, b in enumerate(blocks) if b["type"] == "module")
+        course.body = [*blocks[:after_modules], local_module, *blocks[after_modules:]]
         if n in DRAFT_SLOTS:
             course.save_revision(user=trainer.user)
             created["draft courses"] += 1
