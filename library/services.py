@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 — the page titles and intros are Chinese content
 """Writes to the library: installing the page tree and its permissions, starting a course from
 a template, and marking a course standard when HQ approves it."""
 
@@ -43,11 +44,22 @@ MSG_NOT_INSTALLED = _("The library is not installed yet.")
 WORKFLOW_NAME = "HQ review"
 TASK_NAME = "HQ curator approval"
 HOME_TITLE = "课件库"
+HOME_INTRO = "<p>总部统一维护的标准课件库：讲师从模板开发课程，经总部审核后成为标准课程。</p>"
 SECTIONS = [
-    (CourseTemplateIndexPage, "templates", "课程模板"),
-    (CourseIndexPage, "courses", "课程"),
-    (CaseIndexPage, "cases", "案例库"),
-    (GuideIndexPage, "guides", "培训流程指南"),
+    (
+        CourseTemplateIndexPage,
+        "templates",
+        "课程模板",
+        "<p>总部发布的标准课程模板。选择一个模板，一键生成课程草稿，再按本分部情况修改。</p>",
+    ),
+    (CourseIndexPage, "courses", "课程", "<p>各分部讲师基于总部模板开发的课程。</p>"),
+    (CaseIndexPage, "cases", "案例库", "<p>来自门店一线的真实案例：情境、分析与解决。</p>"),
+    (
+        GuideIndexPage,
+        "guides",
+        "培训流程指南",
+        "<p>培训计划、课程开发和培训实施的标准流程。</p>",
+    ),
 ]
 # Wagtail "add" lets a trainer create pages and edit only those they own; no publish.
 TRAINER_PAGE_PERMISSIONS = ("add",)
@@ -75,12 +87,14 @@ def library_install() -> LibraryIndexPage:
         root = Page.add_root(instance=Page(title="Root", slug="root"))
     home = LibraryIndexPage.objects.first()
     if home is None:
-        home = root.add_child(instance=LibraryIndexPage(title=HOME_TITLE, slug="library"))
+        home = root.add_child(
+            instance=LibraryIndexPage(title=HOME_TITLE, slug="library", intro=HOME_INTRO)
+        )
     sections = {}
-    for model, slug, title in SECTIONS:
+    for model, slug, title, intro in SECTIONS:
         section = model.objects.child_of(home).first()
         if section is None:
-            section = home.add_child(instance=model(title=title, slug=slug))
+            section = home.add_child(instance=model(title=title, slug=slug, intro=intro))
         sections[model] = section
 
     site = Site.objects.filter(is_default_site=True).first()

@@ -329,6 +329,14 @@ class CoursePage(_AuthoredMixin, _CourseFields):
             heading=_("Metadata"),
         ),
         FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("derived_from", read_only=True),
+                FieldPanel("author", read_only=True),
+                FieldPanel("is_standard", read_only=True),
+            ],
+            heading=_("Provenance"),
+        ),
     ]
     parent_page_types = ["library.CourseIndexPage"]
     subpage_types: list[str] = []

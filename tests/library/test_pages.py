@@ -213,3 +213,17 @@ def test_install_command_is_idempotent(db):
         call_command("library_install", stdout=out)
     assert out.getvalue().count("Library installed at /library/") == 2
     assert LibraryIndexPage.objects.count() == 1
+
+
+def test_trainer_edits_own_case_only(trainer, other_trainer, library):
+    index = CaseIndexPage.objects.get()
+    cases = []
+    for author in (trainer, other_trainer):
+        case = CasePage(title=f"{author.name}的案例", scenario="<p>情境</p>", owner=author.user)
+        index.add_child(instance=case)
+        cases.append(case)
+    mine, theirs = cases
+    assert mine.author == trainer
+    assert mine.permissions_for_user(trainer.user).can_edit()
+    assert not mine.permissions_for_user(trainer.user).can_publish()
+    assert not theirs.permissions_for_user(trainer.user).can_edit()

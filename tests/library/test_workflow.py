@@ -54,6 +54,10 @@ def test_trainer_submission_starts_hq_review(submitted):
     assert workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
     assert not submitted.live
     assert submitted.latest_revision.content["title"] == "华东·客户异议处理"
+    # The editor shows provenance read-only; saving it keeps it.
+    assert submitted.latest_revision.content["derived_from"] == submitted.derived_from_id
+    assert submitted.derived_from_id is not None
+    assert submitted.latest_revision.content["author"] == submitted.author_id
 
 
 def test_hq_approval_publishes_and_marks_standard(client_for, hq_admin, submitted):

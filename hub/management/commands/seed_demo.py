@@ -19,6 +19,14 @@ KIND_LABELS = {
     "performance grades": gettext_lazy("performance grades"),
     "role grants": gettext_lazy("role grants"),
     "group memberships": gettext_lazy("group memberships"),
+    # The demo library (library.demo.seed_library).
+    "library cases": gettext_lazy("library cases"),
+    "course templates": gettext_lazy("course templates"),
+    "process guides": gettext_lazy("process guides"),
+    "published courses": gettext_lazy("published courses"),
+    "standard courses": gettext_lazy("of them standard"),
+    "draft courses": gettext_lazy("draft courses"),
+    "courses in review": gettext_lazy("courses in HQ review"),
 }
 
 
