@@ -42,6 +42,7 @@ from .services import review_workflow as hq_review_workflow
 COURSE_COUNT = 24
 DRAFT_SLOTS = frozenset({3, 10})
 IN_REVIEW_SLOTS = frozenset({7, 16, 21})
+DEMO_TRAINER_LOGIN = "trainer"
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -117,6 +118,11 @@ def _trainers(rng: random.Random) -> list[Employee]:
         .distinct()
     )
     rng.shuffle(trainers)
+    # The well-known "trainer" demo login gets a draft course to open in the editor.
+    known = next((t for t in trainers if t.user.username == DEMO_TRAINER_LOGIN), None)
+    if known is not None and len(trainers) > min(DRAFT_SLOTS):
+        trainers.remove(known)
+        trainers.insert(min(DRAFT_SLOTS), known)
     return trainers
 
 
@@ -272,8 +278,9 @@ def _write_courses(
             CoursePage.objects.filter(pk=course.pk).update(
                 first_published_at=when, last_published_at=when
             )
+            created["published courses"] += 1
             created["standard courses"] += 1
         else:
             _publish(course, user=hq_user, when=when)
-        created["published courses"] += 1
+            created["published courses"] += 1
     return created

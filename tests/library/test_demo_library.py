@@ -65,6 +65,8 @@ def test_demo_library_counts_content_and_pages(seeded, client):
     client.logout()
     assert client.login(username="trainer", password=DEMO_PASSWORD)
     assert client.get("/library/templates/").status_code == 200
+    draft = CoursePage.objects.filter(owner__username="trainer", live=False).order_by("pk")[0]
+    assert client.get(f"/cms/pages/{draft.pk}/edit/").status_code == 200
 
 
 def test_demo_library_is_idempotent(seeded):
