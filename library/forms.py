@@ -12,7 +12,7 @@ from .models.pages import CourseCategory
 
 class CourseFilterForm(forms.Form):
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All categories"))]
+        label=_("Category"), required=False, choices=[("", _("All course categories"))]
     )
     audience = forms.ChoiceField(
         label=_("Audience"), required=False, choices=[("", _("All audiences"))]
@@ -26,7 +26,10 @@ class CourseFilterForm(forms.Form):
         from .selectors import course_branches, course_business_areas
 
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All categories")), *CourseCategory.choices]
+        self.fields["category"].choices = [
+            ("", _("All course categories")),
+            *CourseCategory.choices,
+        ]
         self.fields["audience"].choices = [("", _("All audiences")), *PositionCategory.choices]
         self.fields["area"].choices = [
             ("", _("All business areas")),

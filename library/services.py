@@ -43,8 +43,8 @@ MSG_NOT_INSTALLED = _("The library is not installed yet.")
 
 WORKFLOW_NAME = "HQ review"
 TASK_NAME = "HQ curator approval"
-HOME_TITLE = "课件库"
-HOME_INTRO = "<p>总部统一维护的标准课件库：讲师从模板开发课程，经总部审核后成为标准课程。</p>"
+HOME_TITLE = "课程资源库"
+HOME_INTRO = "<p>总部统一维护的标准课程资源库：讲师从模板开发课程，经总部审核后成为标准课程。</p>"
 SECTIONS = [
     (
         CourseTemplateIndexPage,

@@ -163,5 +163,5 @@ def test_guide_pages(client_for, learner, library):
 
 def test_library_home_in_chinese_by_default(client_for, learner, library):
     html = client_for(learner, language="zh-hans").get("/library/").content.decode()
-    assert "课件库" in html
+    assert "课程资源库" in html
     assert "案例库" in html
