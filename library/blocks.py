@@ -1,6 +1,8 @@
 """StreamField blocks for courses, templates and guides.
 
-Trainer notes are stored with the course but never rendered on learner-facing pages.
+Trainer notes are stored with the course but never rendered on learner-facing pages: the course
+template skips them unless ``show_trainer_notes`` is set (trainers and HQ), and the block's own
+template checks the same flag, so an ``{% include_block %}`` elsewhere cannot leak them either.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +24,11 @@ class ActivityKind(blocks.ChoiceBlock):
 
 
 class ObjectivesBlock(blocks.StructBlock):
-    items = blocks.ListBlock(blocks.CharBlock(max_length=200), label=_("Objectives"))
+    items = blocks.ListBlock(
+        blocks.CharBlock(max_length=200),
+        label=_("Objectives"),
+        help_text=_("One observable result per line, e.g. “can handle a price objection”."),
+    )
 
     class Meta:
         icon = "tick-inverse"
@@ -30,14 +36,28 @@ class ObjectivesBlock(blocks.StructBlock):
         template = "blocks/objectives.html"
 
 
+class ActivityValue(blocks.StructValue):
+    def kind_label(self) -> str:
+        return str(dict(ActivityKind.choices).get(self.get("kind"), self.get("kind")))
+
+
 class ActivityBlock(blocks.StructBlock):
     kind = ActivityKind(label=_("Kind"))
     description = blocks.TextBlock(label=_("Description"), required=False)
 
+    class Meta:
+        icon = "pick"
+        label = _("Activity")
+        value_class = ActivityValue
+
 
 class ModuleBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("Title"), max_length=200)
-    duration_minutes = blocks.IntegerBlock(label=_("Duration (minutes)"), min_value=1)
+    duration_minutes = blocks.IntegerBlock(
+        label=_("Duration (minutes)"),
+        min_value=1,
+        help_text=_("Teaching time of this module; the course outline adds them up."),
+    )
     activities = blocks.ListBlock(ActivityBlock(), label=_("Activities"))
 
     class Meta:
@@ -48,7 +68,12 @@ class ModuleBlock(blocks.StructBlock):
 
 class CaseReferenceBlock(blocks.StructBlock):
     case = blocks.PageChooserBlock(label=_("Case"), page_type="library.CasePage")
-    note = blocks.CharBlock(label=_("Why this case"), required=False, max_length=300)
+    note = blocks.CharBlock(
+        label=_("Why this case"),
+        required=False,
+        max_length=300,
+        help_text=_("What learners should look for in the case."),
+    )
 
     class Meta:
         icon = "doc-full"
@@ -57,7 +82,9 @@ class CaseReferenceBlock(blocks.StructBlock):
 
 
 class DocumentBlock(blocks.StructBlock):
-    document = DocumentChooserBlock(label=_("Document"))
+    document = DocumentChooserBlock(
+        label=_("Document"), help_text=_("Slides (PDF or PPTX) or a handout.")
+    )
     caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=200)
 
     class Meta:
@@ -67,7 +94,11 @@ class DocumentBlock(blocks.StructBlock):
 
 
 class AssessmentBlock(blocks.StructBlock):
-    method = blocks.CharBlock(label=_("Method"), max_length=200)
+    method = blocks.CharBlock(
+        label=_("Method"),
+        max_length=200,
+        help_text=_("e.g. written quiz, role-play observed by the trainer."),
+    )
     criteria = blocks.TextBlock(label=_("Pass criteria"), required=False)
 
     class Meta:
@@ -77,7 +108,9 @@ class AssessmentBlock(blocks.StructBlock):
 
 
 class TrainerNotesBlock(blocks.StructBlock):
-    notes = blocks.TextBlock(label=_("Notes"))
+    notes = blocks.TextBlock(
+        label=_("Notes"), help_text=_("Only trainers and HQ see these; learners never do.")
+    )
 
     class Meta:
         icon = "warning"
@@ -99,6 +132,8 @@ class CourseStreamBlock(blocks.StreamBlock):
 
 
 class GuideStreamBlock(blocks.StreamBlock):
-    heading = blocks.CharBlock(label=_("Heading"), max_length=200, icon="title")
+    heading = blocks.CharBlock(
+        label=_("Heading"), max_length=200, icon="title", template="blocks/heading.html"
+    )
     paragraph = blocks.RichTextBlock(label=_("Paragraph"))
     document = DocumentBlock()

@@ -1,5 +1,10 @@
-"""Wagtail registrations of the library."""
+"""Wagtail registrations of the library: the H5P and video snippets, and a menu entry that takes
+trainers and HQ to the course templates."""
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
@@ -10,6 +15,7 @@ from .h5p.admin_views import (
     H5PContentViewSet,
 )
 from .h5p.models import H5PAllowedLibrary, H5PContent
+from .permissions import can_create_from_template
 from .video.admin_views import VideoViewSet
 
 register_permission_policy(H5PContent, CONTENT_POLICY)
@@ -17,3 +23,18 @@ register_permission_policy(H5PAllowedLibrary, ALLOWED_LIBRARY_POLICY)
 register_snippet(H5PContentViewSet)
 register_snippet(H5PAllowedLibraryViewSet)
 register_snippet(VideoViewSet)
+
+
+class TemplatesMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return can_create_from_template(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_templates_menu_item() -> MenuItem:
+    return TemplatesMenuItem(
+        _("Start from a template"),
+        reverse("library:templates"),
+        icon_name="doc-full-inverse",
+        order=150,
+    )

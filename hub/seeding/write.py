@@ -61,6 +61,9 @@ def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = No
         employee_ids = _write_employees(plan, user_ids, branch_ids, team_ids, created)
         _write_grades(plan, employee_ids, created)
         _write_roles(plan, employee_ids, user_ids, branch_ids, created)
+        from library.demo import seed_library  # the library's authors are the company's trainers
+
+        created.update(seed_library(seed=seed, today=today))
         created.update(seed_needs(seed=seed, scale=scale, today=today))
         created.update(seed_assignments(seed=seed, today=today or timezone.localdate()))
         created.update(seed_tiers(seed=seed, today=today or timezone.localdate()))

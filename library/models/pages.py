@@ -9,7 +9,9 @@ Library home
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -22,6 +24,9 @@ from wagtail.search import index
 from hub.models import PositionCategory
 
 from ..blocks import CourseStreamBlock, GuideStreamBlock
+from ..permissions import can_see_templates
+
+PAGE_SIZE = 12
 
 
 class CourseCategory(models.TextChoices):
@@ -31,7 +36,44 @@ class CourseCategory(models.TextChoices):
     IN_SERVICE = "in_service", _("In-service (在职)")
 
 
-class LibraryIndexPage(Page):
+class LibraryPage(Page):
+    """Every library page needs a login; ``staff_only`` pages (templates) 404 for learners."""
+
+    staff_only = False
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if self.staff_only and not can_see_templates(request.user):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["can_see_templates"] = can_see_templates(request.user)
+        return context
+
+
+class _AuthoredMixin:
+    """Courses and cases created in Wagtail's editor get their author (the creating user's
+    employee record) and owning branch filled in before the first revision is saved."""
+
+    def save(self, *args, **kwargs):
+        if self.author_id is None and self.owner_id is not None and self.pk is None:
+            from hub.models import Employee
+
+            employee = Employee.objects.filter(user_id=self.owner_id).first()
+            if employee is not None:
+                self.author = employee
+                if self.owning_branch_id is None:
+                    self.owning_branch_id = employee.branch_id
+        return super().save(*args, **kwargs)
+
+
+class LibraryIndexPage(LibraryPage):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -47,8 +89,15 @@ class LibraryIndexPage(Page):
     class Meta:
         verbose_name = _("library home")
 
+    def get_context(self, request, *args, **kwargs):
+        from ..selectors import library_sections
 
-class _SectionPage(Page):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = library_sections(home=self, user=request.user)
+        return context
+
+
+class _SectionPage(LibraryPage):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -60,17 +109,56 @@ class _SectionPage(Page):
 
 
 class CourseTemplateIndexPage(_SectionPage):
+    """HQ's standard templates; trainers pick one here to start a course."""
+
+    staff_only = True
     subpage_types = ["library.CourseTemplatePage"]
 
     class Meta:
         verbose_name = _("course templates section")
 
+    def get_context(self, request, *args, **kwargs):
+        from ..permissions import can_create_from_template, sees_derived_counts
+        from ..selectors import template_list
+
+        context = super().get_context(request, *args, **kwargs)
+        context["templates"] = template_list()
+        context["can_create"] = can_create_from_template(request.user)
+        context["show_counts"] = sees_derived_counts(request.user)
+        return context
+
 
 class CourseIndexPage(_SectionPage):
+    """The course catalogue: filters (category, audience, business area, branch) and paging."""
+
     subpage_types = ["library.CoursePage"]
 
     class Meta:
         verbose_name = _("courses section")
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        from ..forms import CourseFilterForm
+        from ..selectors import course_browse
+
+        context = super().get_context(request, *args, **kwargs)
+        form = CourseFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        courses = course_browse(
+            category=filters.get("category", ""),
+            audience=filters.get("audience", ""),
+            business_area=filters.get("area", ""),
+            branch_code=filters.get("branch", ""),
+        )
+        params = request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            form=form,
+            page_obj=Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page")),
+            params=params.urlencode(),
+        )
+        return context
 
 
 class CaseIndexPage(_SectionPage):
@@ -79,12 +167,33 @@ class CaseIndexPage(_SectionPage):
     class Meta:
         verbose_name = _("case library")
 
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        from ..selectors import case_browse
+
+        context = super().get_context(request, *args, **kwargs)
+        tag = request.GET.get("tag", "")[:100]
+        params = request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            tag=tag,
+            page_obj=Paginator(case_browse(tag=tag), PAGE_SIZE).get_page(request.GET.get("page")),
+            params=params.urlencode(),
+        )
+        return context
+
 
 class GuideIndexPage(_SectionPage):
     subpage_types = ["library.GuidePage"]
 
     class Meta:
         verbose_name = _("process guides section")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["guides"] = GuidePage.objects.live().child_of(self).order_by("path")
+        return context
 
 
 class CourseTemplateTag(TaggedItemBase):
@@ -105,7 +214,7 @@ class CaseTag(TaggedItemBase):
     )
 
 
-class _CourseFields(Page):
+class _CourseFields(LibraryPage):
     """Metadata and body shared by templates and courses, so one copies into the other."""
 
     summary = models.TextField(_("summary"), blank=True)
@@ -124,6 +233,22 @@ class _CourseFields(Page):
 
     class Meta:
         abstract = True
+
+    def outline(self) -> list:
+        """The modules in order, as (title, minutes) pairs."""
+        return [
+            (block.value["title"], block.value["duration_minutes"])
+            for block in self.body
+            if block.block_type == "module"
+        ]
+
+    def total_minutes(self) -> int:
+        return sum(minutes for _title, minutes in self.outline())
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["show_trainer_notes"] = can_see_templates(request.user)
+        return context
 
 
 class CourseTemplatePage(_CourseFields):
@@ -147,12 +272,20 @@ class CourseTemplatePage(_CourseFields):
     ]
     parent_page_types = ["library.CourseTemplateIndexPage"]
     subpage_types: list[str] = []
+    staff_only = True
 
     class Meta:
         verbose_name = _("course template")
 
+    def get_context(self, request, *args, **kwargs):
+        from ..permissions import can_create_from_template
 
-class CoursePage(_CourseFields):
+        context = super().get_context(request, *args, **kwargs)
+        context["can_create"] = can_create_from_template(request.user)
+        return context
+
+
+class CoursePage(_AuthoredMixin, _CourseFields):
     business_areas = ClusterTaggableManager(
         through=CourseTag, blank=True, verbose_name=_("business areas")
     )
@@ -196,6 +329,14 @@ class CoursePage(_CourseFields):
             heading=_("Metadata"),
         ),
         FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("derived_from", read_only=True),
+                FieldPanel("author", read_only=True),
+                FieldPanel("is_standard", read_only=True),
+            ],
+            heading=_("Provenance"),
+        ),
     ]
     parent_page_types = ["library.CourseIndexPage"]
     subpage_types: list[str] = []
@@ -203,8 +344,15 @@ class CoursePage(_CourseFields):
     class Meta:
         verbose_name = _("course")
 
+    def with_content_json(self, content):
+        """``is_standard`` belongs to the page, not to a revision (like ``owner``): HQ's
+        approval sets it, and publishing or reverting to an older revision keeps it."""
+        page = super().with_content_json(content)
+        page.is_standard = self.is_standard
+        return page
 
-class CasePage(Page):
+
+class CasePage(_AuthoredMixin, LibraryPage):
     scenario = RichTextField(_("scenario"))
     analysis = RichTextField(_("analysis"), blank=True)
     resolution = RichTextField(_("resolution"), blank=True)
@@ -247,7 +395,7 @@ class CasePage(Page):
         verbose_name = _("case")
 
 
-class GuidePage(Page):
+class GuidePage(LibraryPage):
     summary = models.TextField(_("summary"), blank=True)
     body = StreamField(GuideStreamBlock(), verbose_name=_("content"), blank=True)
 

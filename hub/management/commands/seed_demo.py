@@ -29,6 +29,14 @@ KIND_LABELS = {
     "mentor pairings": gettext_lazy("mentor pairings"),
     "mentoring sessions": gettext_lazy("mentoring sessions"),
     "mentor ratings": gettext_lazy("mentor ratings"),
+    # The demo library (library.demo.seed_library).
+    "library cases": gettext_lazy("library cases"),
+    "course templates": gettext_lazy("course templates"),
+    "process guides": gettext_lazy("process guides"),
+    "published courses": gettext_lazy("published courses"),
+    "standard courses": gettext_lazy("of them standard"),
+    "draft courses": gettext_lazy("draft courses"),
+    "courses in review": gettext_lazy("courses in HQ review"),
 }
 
 
