@@ -1,3 +1,5 @@
+from library.search.models import SearchEntry  # noqa: F401
+
 from .pages import (  # noqa: F401
     CaseIndexPage,
     CasePage,
