@@ -25,7 +25,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished
 
-from .tokens import normalize, token_string
+from .tokens import collapse_spaces, token_string
 
 # Fields indexed as body text when a page model has them, in this order.
 TEXT_FIELDS = ("summary", "intro", "scenario", "analysis", "resolution", "body")
@@ -116,7 +116,7 @@ def page_body_text(page: Page) -> str:
     inside each paragraph."""
     paragraphs: list[str] = []
     for text in _field_texts(page):
-        paragraphs.extend(line for line in (normalize(p) for p in text.splitlines()) if line)
+        paragraphs.extend(line for line in (collapse_spaces(p) for p in text.splitlines()) if line)
     return "\n".join(paragraphs)[:MAX_BODY_CHARS]
 
 
@@ -130,7 +130,7 @@ def build_entry(page: Page):
     """An unsaved ``SearchEntry`` for a specific page of an indexed type."""
     from .models import SearchEntry
 
-    title = normalize(page.title)
+    title = collapse_spaces(page.title)
     body = page_body_text(page)
     return SearchEntry(
         page_id=page.pk,
@@ -194,7 +194,7 @@ def index_rebuild(*, batch_size: int = 500) -> dict[str, int]:
         batch = []
         for page in live_pages():
             entry = build_entry(page)
-            counts[entry.kind] = counts.get(entry.kind, 0) + 1
+            counts[str(entry.kind)] = counts.get(str(entry.kind), 0) + 1
             batch.append(entry)
             if len(batch) >= batch_size:
                 SearchEntry.objects.bulk_create(batch)

@@ -43,6 +43,20 @@ def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text or "").split())
 
 
+def collapse_spaces(text: str) -> str:
+    """Runs of whitespace as one space; the characters themselves are kept for display."""
+    return " ".join((text or "").split())
+
+
+# Full-width ASCII variants and the ideographic space → ASCII, one character for one, so that
+# positions in the folded text are positions in the original.
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold(text: str) -> str:
+    return text.translate(_FOLD)
+
+
 def _cjk_tokens(run: str) -> list[str]:
     if len(run) == 1:
         return [run]
@@ -142,8 +156,12 @@ def _term_regex(term: Term) -> re.Pattern[str]:
 
 
 def hit_spans(text: str, terms: list[Term]) -> list[tuple[int, int]]:
-    """Sorted, merged (start, end) spans of ``text`` where any term occurs."""
-    spans = sorted((m.start(), m.end()) for term in terms for m in _term_regex(term).finditer(text))
+    """Sorted, merged (start, end) spans of ``text`` where any term occurs (full-width
+    letters in the text match their ASCII forms in a term)."""
+    folded = fold(text)
+    spans = sorted(
+        (m.start(), m.end()) for term in terms for m in _term_regex(term).finditer(folded)
+    )
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

@@ -106,3 +106,9 @@ def test_latin_highlight_is_case_insensitive_at_word_starts():
     html = highlight("Objection handling: no objections", terms("objection"))
     assert html == "<mark>Objection</mark> handling: no <mark>objection</mark>s"
     assert highlight("subjection", terms("objection")) == "subjection"
+
+
+def test_highlight_keeps_full_width_text_and_finds_full_width_words():
+    assert highlight("用ＣＲＭ记录（连带销售）", terms("crm 连带销售")) == (
+        "用<mark>ＣＲＭ</mark>记录（<mark>连带销售</mark>）"
+    )
