@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.signals import post_delete
 from django.utils import timezone
 from wagtail import blocks
@@ -159,7 +159,16 @@ def page_index(page: Page) -> bool:
     with transaction.atomic():
         SearchEntry.objects.filter(page_id=page.pk).delete()
         entry.save(force_insert=True)
+        _store_vectors(SearchEntry.objects.filter(page_id=page.pk))
     return True
+
+
+def _store_vectors(entries) -> None:
+    """Fill the PostgreSQL tsvector column of ``entries`` from their token strings."""
+    from .models import search_vector
+
+    if connection.vendor == "postgresql":
+        entries.update(search_vector=search_vector())
 
 
 def page_unindex(*, page_id: int) -> None:
@@ -200,6 +209,7 @@ def index_rebuild(*, batch_size: int = 500) -> dict[str, int]:
                 SearchEntry.objects.bulk_create(batch)
                 batch = []
         SearchEntry.objects.bulk_create(batch)
+        _store_vectors(SearchEntry.objects.all())
     counts["removed"] = max(0, before - sum(counts.values()))
     return counts
 

@@ -1,14 +1,15 @@
 """The library's search index: one row per live course, template, case and guide.
 
 The rows hold the page's plain text (for snippets) and its token strings (``tokens.py``).
-Filtering is a LIKE over the token strings on every database; on PostgreSQL a GIN index over
-``to_tsvector('simple', tokens)`` first narrows the candidates and ``ts_rank`` orders them.
+Filtering is a substring test over the token strings on every database; on PostgreSQL a GIN
+index over the stored ``to_tsvector('simple', tokens)`` first narrows the candidates and
+``ts_rank`` orders them.
 """
 
 from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.backends.ddl_references import Statement
 from django.utils import timezone
@@ -32,8 +33,7 @@ KIND_OF_MODEL = {
 
 
 def search_vector() -> SearchVector:
-    """Title tokens weighted A, body tokens B. The GIN index below is built on this same
-    expression, so PostgreSQL uses it for ``search_vector() @@ query``."""
+    """Title tokens weighted A, body tokens B: what PostgreSQL stores in ``search_vector``."""
     return SearchVector("title_tokens", weight="A", config="simple") + SearchVector(
         "body_tokens", weight="B", config="simple"
     )
@@ -68,13 +68,16 @@ class SearchEntry(models.Model):
     body_text = models.TextField(_("text"), blank=True)
     title_tokens = models.TextField(blank=True)
     body_tokens = models.TextField(blank=True)
+    # PostgreSQL only (NULL elsewhere): the tokens as a tsvector, stored so that neither the
+    # match nor ts_rank re-parses the text of every candidate row.
+    search_vector = SearchVectorField(null=True, editable=False)
     indexed_at = models.DateTimeField(_("indexed at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("search entry")
         verbose_name_plural = _("search entries")
         indexes = [
-            PostgresOnlyGinIndex(search_vector(), name="library_search_vector"),
+            PostgresOnlyGinIndex(fields=["search_vector"], name="library_search_vector"),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import permissions
 
-from .models import SearchEntry, SearchKind, search_vector
+from .models import SearchEntry, SearchKind
 from .snippets import highlight, snippet
 from .tokens import MAX_QUERY_LENGTH, SearchQueryError, Term, parse_query, tsquery
 
@@ -73,9 +73,9 @@ def entries_matching(entries: QuerySet[SearchEntry], terms: list[Term]) -> Query
     for term in terms:
         entries = entries.filter(_term_q(term))
     if connection.vendor == "postgresql":
-        # The GIN index over the same vector narrows the rows before the LIKE recheck (which
-        # keeps a phrase's bigrams in order).
-        entries = entries.alias(vector=search_vector()).filter(vector=_ts_query(terms))
+        # The GIN index over the stored vector narrows the rows before the substring recheck
+        # (which keeps a phrase's bigrams in order).
+        entries = entries.filter(search_vector=_ts_query(terms))
     return entries
 
 
@@ -101,7 +101,7 @@ def entries_ranked(entries: QuerySet[SearchEntry], terms: list[Term]) -> QuerySe
         start=Value(0),
     )
     if connection.vendor == "postgresql":
-        score = SearchRank(search_vector(), _ts_query(terms))
+        score = SearchRank(F("search_vector"), _ts_query(terms))
     else:
         score = sum(
             (
@@ -170,7 +170,7 @@ def library_search(
     if kind:
         matching = matching.filter(kind=kind)
     ranked = entries_ranked(matching, terms).select_related("page")
-    paginator = Paginator(ranked.defer("title_tokens", "body_tokens"), per_page)
+    paginator = Paginator(ranked.defer("title_tokens", "body_tokens", "search_vector"), per_page)
     # The per-kind counts already hold the total: spare the paginator its COUNT query.
     paginator.count = kind_counts.get(kind, 0) if kind else sum(kind_counts.values())
     result_page = paginator.get_page(page)
