@@ -153,6 +153,19 @@ def test_an_unpublished_page_disappears(library, learner):
     assert not SearchEntry.objects.filter(page_id=page.pk).exists()
 
 
+def test_unpublishing_a_section_with_its_pages_empties_it(library, learner):
+    from wagtail.actions.unpublish_page import UnpublishPageAction
+
+    from tests.factories import UserFactory
+
+    library.course("连带销售课程")
+    library.case("连带销售案例")
+    admin = UserFactory(is_superuser=True)
+    UnpublishPageAction(library.courses, user=admin, include_descendants=True).execute()
+    assert titles(learner.user, "连带销售") == ["连带销售案例"]
+    assert SearchEntry.objects.count() == 1
+
+
 def test_a_deleted_page_leaves_the_index(library, learner):
     page = library.case("连带销售案例")
     assert SearchEntry.objects.filter(page_id=page.pk).exists()

@@ -109,3 +109,11 @@ def test_library_reindex_rebuilds_the_index(library):
     call_command("library_reindex", stdout=out)
     assert out.getvalue().strip() == "Indexed 2 pages (case 1, course 1); removed 0 stale entries."
     assert SearchEntry.objects.count() == 2
+
+
+def test_the_search_box_include_points_at_the_search_page(rf, learner):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("library/_search_box.html")
+    assert f'action="{URL}"' in html
+    assert 'name="q"' in html
