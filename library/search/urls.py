@@ -1,4 +1,10 @@
-"""URLs of search (filled in by its feature)."""
+"""URLs of the library search (mounted at /library/search/, namespace "library:search")."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="index"),
+]
