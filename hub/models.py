@@ -262,6 +262,8 @@ class AuditEvent(models.Model):
         IMPORT_APPLIED = "import.applied", _("HR data imported")
         ROLE_GRANTED = "role.granted", _("Role granted")
         ROLE_REVOKED = "role.revoked", _("Role revoked")
+        ATTENDANCE_CORRECTED = "attendance.corrected", _("Attendance corrected")
+        SESSION_CANCELLED = "session.cancelled", _("Session cancelled")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -332,4 +334,11 @@ class ImportBatch(models.Model):
 
 
 # Training operations live in their own modules; importing them here registers them with "hub".
-from .sessions.models import Attendance, Enrolment, Session  # noqa: E402, F401
+from .sessions.models import (  # noqa: E402, F401
+    Attendance,
+    CalendarFeedToken,
+    Enrolment,
+    Notification,
+    Session,
+    SessionSettings,
+)
