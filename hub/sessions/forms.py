@@ -124,7 +124,7 @@ class AssignForm(forms.Form):
 
     def employee_numbers(self) -> list[str]:
         raw = self.cleaned_data.get("employee_nos", "")
-        return [n for n in raw.replace(",", " ").replace("，", " ").split() if n]
+        return [n for n in raw.replace(",", " ").replace("\uff0c", " ").split() if n]
 
     def clean(self):
         data = super().clean()

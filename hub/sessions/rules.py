@@ -73,9 +73,7 @@ def checkin_code_valid(session_id: int, code: str, now: dt.datetime, minutes: in
     if len(code) != CODE_DIGITS or not code.isdigit():
         return False
     window = _window(now, minutes)
-    return any(
-        hmac.compare_digest(code, _code_for(session_id, w)) for w in (window, window - 1)
-    )
+    return any(hmac.compare_digest(code, _code_for(session_id, w)) for w in (window, window - 1))
 
 
 def attendance_outcome(

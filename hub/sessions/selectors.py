@@ -206,9 +206,7 @@ def recently_taught(*, employee: Employee, limit: int = 10) -> QuerySet[Session]
         .select_related("branch")
         .annotate(
             enrolled_count=Count("enrolments", filter=Q(enrolments__status="enrolled")),
-            completed_count=Count(
-                "enrolments", filter=Q(enrolments__attendance__completed=True)
-            ),
+            completed_count=Count("enrolments", filter=Q(enrolments__attendance__completed=True)),
         )
         .order_by("-starts_at")[:limit]
     )

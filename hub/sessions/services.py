@@ -201,8 +201,7 @@ def _transition(*, session: Session, actor, verb: str) -> Session:
     locked = _lock(session)
     if locked.status not in allowed_from:
         raise ValidationError(
-            MSG_BAD_TRANSITION
-            % {"status": locked.get_status_display(), "verb": VERB_LABELS[verb]}
+            MSG_BAD_TRANSITION % {"status": locked.get_status_display(), "verb": VERB_LABELS[verb]}
         )
     locked.status = target
     return locked
@@ -281,9 +280,7 @@ def _enrol_refusal(*, actor, session: Session, learner: Employee) -> str | None:
     """Why ``actor`` may not enrol ``learner`` (None when they may). Permission problems raise."""
     access = access_for(actor)
     if access.employee_id == learner.pk:
-        if not session.is_open_to(
-            branch_id=learner.branch_id, category=learner.position_category
-        ):
+        if not session.is_open_to(branch_id=learner.branch_id, category=learner.position_category):
             return str(MSG_NOT_OPEN)
     elif access.is_hq:
         pass
@@ -351,12 +348,8 @@ def enrolment_bulk_create(
             count = _enrol_locked(
                 session=locked, learner=learner, actor=actor, report=report, enrolled_count=count
             )
-        _notify(
-            [e.learner for e in report.enrolled], Notification.Kind.ENROLLED, locked
-        )
-        _notify(
-            [e.learner for e in report.waitlisted], Notification.Kind.WAITLISTED, locked
-        )
+        _notify([e.learner for e in report.enrolled], Notification.Kind.ENROLLED, locked)
+        _notify([e.learner for e in report.waitlisted], Notification.Kind.WAITLISTED, locked)
     return report
 
 
@@ -460,8 +453,7 @@ def _notify_learners(session: Session, kind: str, *, waitlisted_too: bool = Fals
     if waitlisted_too:
         statuses.append(Enrolment.Status.WAITLISTED)
     learners = [
-        e.learner
-        for e in session.enrolments.filter(status__in=statuses).select_related("learner")
+        e.learner for e in session.enrolments.filter(status__in=statuses).select_related("learner")
     ]
     _notify(learners, kind, session)
 
@@ -543,8 +535,10 @@ def attendance_record_minutes(
         )
         if attendance.corrected_at is not None:
             return attendance
-        total = attendance.minutes_present + minutes if add else max(
-            attendance.minutes_present, minutes
+        total = (
+            attendance.minutes_present + minutes
+            if add
+            else max(attendance.minutes_present, minutes)
         )
         attendance.minutes_present = max(0, min(total, session.duration_minutes))
         if joined_at is not None and attendance.checked_in_at is None:
@@ -561,19 +555,16 @@ def attendance_finalise(*, session: Session) -> int:
     number of records."""
     settings = SessionSettings.load()
     with transaction.atomic():
-        enrolments = list(
-            session.enrolments.filter(status=Enrolment.Status.ENROLLED).select_related(
-                "attendance"
+        existing = set(
+            Attendance.objects.filter(enrolment__session=session).values_list(
+                "enrolment_id", flat=True
             )
         )
-        existing = {}
-        for e in enrolments:
-            try:
-                existing[e.pk] = e.attendance
-            except Attendance.DoesNotExist:
-                pass
-        new = [Attendance(enrolment=e) for e in enrolments if e.pk not in existing]
-        Attendance.objects.bulk_create(new)
+        missing = session.enrolments.filter(status=Enrolment.Status.ENROLLED).exclude(
+            pk__in=existing
+        )
+        missing_ids = list(missing.values_list("pk", flat=True))
+        Attendance.objects.bulk_create([Attendance(enrolment_id=pk) for pk in missing_ids])
         records = list(Attendance.objects.filter(enrolment__session=session))
         for record in records:
             if record.corrected_at is not None or record.status == Attendance.Status.EXCUSED:
@@ -584,7 +575,8 @@ def attendance_finalise(*, session: Session) -> int:
                 and record.minutes_present == 0
             ):
                 since = max(record.checked_in_at, session.starts_at)
-                record.minutes_present = max(0, int((session.ends_at - since).total_seconds() // 60))
+                seconds = (session.ends_at - since).total_seconds()
+                record.minutes_present = max(0, int(seconds // 60))
             _apply_rule(record, session, settings)
         Attendance.objects.bulk_update(
             records, ["minutes_present", "status", "completed", "updated_at"]
@@ -625,9 +617,7 @@ def attendance_check_in(
             attendance.checked_in_at = now
             late = now > session.starts_at + dt.timedelta(minutes=settings.late_after_minutes)
             if attendance.corrected_at is None:
-                attendance.status = (
-                    Attendance.Status.LATE if late else Attendance.Status.PRESENT
-                )
+                attendance.status = Attendance.Status.LATE if late else Attendance.Status.PRESENT
             attendance.save()
     return attendance
 
@@ -661,10 +651,14 @@ def attendance_correct(
         before = {"status": attendance.status, "minutes": attendance.minutes_present}
         attendance.status = status
         attendance.minutes_present = minutes
-        attendance.completed = status in {
-            Attendance.Status.PRESENT,
-            Attendance.Status.LATE,
-        } and minutes * 100 >= settings.completion_percent * session.duration_minutes
+        attendance.completed = (
+            status
+            in {
+                Attendance.Status.PRESENT,
+                Attendance.Status.LATE,
+            }
+            and minutes * 100 >= settings.completion_percent * session.duration_minutes
+        )
         attendance.corrected_at = timezone.now()
         attendance.corrected_by = actor
         attendance.correction_reason = reason[:300]
@@ -716,4 +710,3 @@ def calendar_token_regenerate(*, employee: Employee) -> CalendarFeedToken:
             token.created_at = timezone.now()
             token.save(update_fields=["token", "created_at"])
     return token
-
