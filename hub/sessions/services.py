@@ -550,7 +550,7 @@ def attendance_record_minutes(
 
 def attendance_finalise(*, session: Session) -> int:
     """Close a session's attendance: one record per enrolled learner (absent when none),
-    in-person check-ins credited from check-in to the end, and status and completion set by
+    in-person check-ins credited from check-in (or the start, when on time) to the end, and status and completion set by
     the completion rule. Corrected and excused records are kept. Idempotent; returns the
     number of records."""
     settings = SessionSettings.load()
@@ -574,7 +574,11 @@ def attendance_finalise(*, session: Session) -> int:
                 and record.checked_in_at is not None
                 and record.minutes_present == 0
             ):
-                since = max(record.checked_in_at, session.starts_at)
+                # On time (within the late threshold) counts from the start.
+                grace_end = session.starts_at + dt.timedelta(minutes=settings.late_after_minutes)
+                since = (
+                    session.starts_at if record.checked_in_at <= grace_end else record.checked_in_at
+                )
                 seconds = (session.ends_at - since).total_seconds()
                 record.minutes_present = max(0, int(seconds // 60))
             _apply_rule(record, session, settings)
