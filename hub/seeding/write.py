@@ -24,6 +24,7 @@ from hub.models import (
 from hub.services import role_group
 
 from .plan import demo_plan
+from .sessions import seed_sessions
 from .shape import (
     BATCH_SIZE,
     DEMO_PASSWORD,
@@ -57,6 +58,7 @@ def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = No
         employee_ids = _write_employees(plan, user_ids, branch_ids, team_ids, created)
         _write_grades(plan, employee_ids, created)
         _write_roles(plan, employee_ids, user_ids, branch_ids, created)
+        created.update(seed_sessions(seed=seed, scale=scale, today=today))
     return SeedResult(plan, dict(created))
 
 

@@ -550,9 +550,9 @@ def attendance_record_minutes(
 
 def attendance_finalise(*, session: Session) -> int:
     """Close a session's attendance: one record per enrolled learner (absent when none),
-    in-person check-ins credited from check-in (or the start, when on time) to the end, and status and completion set by
-    the completion rule. Corrected and excused records are kept. Idempotent; returns the
-    number of records."""
+    in-person check-ins credited from check-in (or from the start when on time) to the end,
+    and status and completion set by the completion rule. Corrected and excused records are
+    kept. Idempotent; returns the number of records."""
     settings = SessionSettings.load()
     with transaction.atomic():
         existing = set(

@@ -35,9 +35,7 @@ def test_code_of_another_session_is_refused():
     session, other = live_session(trainer), live_session(trainer)
     enrolment = EnrolmentFactory(session=session)
     with pytest.raises(ValidationError, match="not valid"):
-        services.attendance_check_in(
-            session=session, learner=enrolment.learner, code=_code(other)
-        )
+        services.attendance_check_in(session=session, learner=enrolment.learner, code=_code(other))
 
 
 def test_expired_code_is_refused_but_the_previous_window_still_counts():

@@ -30,9 +30,7 @@ def test_self_enrol_refused_outside_branch_or_audience(learner):
     managers_only = SessionFactory(trainers=[trainer], audience=PositionCategory.MANAGER)
     with pytest.raises(ValidationError, match="not open"):
         services.enrolment_create(session=managers_only, learner=learner, actor=learner.user)
-    own = SessionFactory(
-        trainers=[trainer], branch=learner.branch, audience="new_hire,backbone"
-    )
+    own = SessionFactory(trainers=[trainer], branch=learner.branch, audience="new_hire,backbone")
     assert services.enrolment_create(session=own, learner=learner, actor=learner.user)
 
 

@@ -29,7 +29,7 @@ def _session(**kwargs):
 
 def _events(body: bytes):
     cal = Calendar.from_ical(body)
-    return [c for c in cal.walk("VEVENT")]
+    return list(cal.walk("VEVENT"))
 
 
 def test_enrolment_ics_parses_with_right_times(client_for, learner):

@@ -21,6 +21,7 @@ from hub.models import (
     Region,
     Role,
     RoleGrant,
+    Session,
     Team,
 )
 from hub.permissions import access_for, can_use_cms, home_kind, is_hq_admin
@@ -70,6 +71,7 @@ def company_snapshot() -> list[tuple]:
 
 
 def wipe_company() -> None:
+    Session.objects.all().delete()  # enrolments, attendance and notifications go with them
     AuditEvent.objects.all().delete()
     Employee.objects.all().delete()  # grades and role grants go with them
     get_user_model().objects.all().delete()

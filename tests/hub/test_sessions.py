@@ -12,7 +12,7 @@ from hub.sessions import services
 from hub.sessions.models import Enrolment, Session
 from hub.sessions.selectors import teaching_hours
 from tests.factories import EmployeeFactory, EnrolmentFactory, SessionFactory
-from tests.hub.sessions_helpers import live_session, make_trainer, session_taught_by
+from tests.hub.sessions_helpers import live_session, make_trainer
 
 pytestmark = pytest.mark.django_db
 
