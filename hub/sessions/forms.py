@@ -166,9 +166,19 @@ class SessionFilterForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("Mode"), choices=[("", _("(all)")), *Session.Mode.choices], required=False
     )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.none(), required=False, empty_label=_("(all)")
+    )
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, branches=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if branches is None or not branches.exists():
+            del self.fields["branch"]
+        else:
+            self.fields["branch"].queryset = branches

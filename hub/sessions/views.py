@@ -72,12 +72,14 @@ def _local_day_start(day: dt.date) -> dt.datetime:
 
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
-    form = SessionFilterForm(request.GET or None)
+    branches = permissions.visible_branches(request.user).order_by("-is_hq", "code")
+    form = SessionFilterForm(request.GET or None, branches=branches)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     sessions = selectors.session_list(
         user=request.user,
         status=filters.get("status", ""),
         mode=filters.get("mode", ""),
+        branch_id=filters["branch"].pk if filters.get("branch") else None,
         start=_local_day_start(filters["start"]) if filters.get("start") else None,
         end=_local_day_start(filters["end"] + dt.timedelta(days=1)) if filters.get("end") else None,
     )

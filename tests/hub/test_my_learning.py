@@ -250,3 +250,21 @@ def test_code_rule_used_by_page_matches_service():
     code = rules.checkin_code(session.pk, timezone.now(), minutes)
     enrolment = EnrolmentFactory(session=session)
     assert services.attendance_check_in(session=session, learner=enrolment.learner, code=code)
+
+
+def test_hq_filters_sessions_by_branch(client_for, hq_admin):
+    trainer = make_trainer()
+    here, there = BranchFactory(), BranchFactory()
+    mine = SessionFactory(trainers=[trainer], branch=here)
+    SessionFactory(trainers=[trainer], branch=there)
+    response = client_for(hq_admin).get(reverse("sessions:list"), {"branch": here.pk})
+    assert list(response.context["page"].object_list) == [mine]
+
+
+def test_branch_filter_refuses_a_branch_outside_scope(client_for, manager):
+    trainer = make_trainer()
+    elsewhere = BranchFactory()
+    SessionFactory(trainers=[trainer], branch=elsewhere)
+    response = client_for(manager).get(reverse("sessions:list"), {"branch": elsewhere.pk})
+    assert response.status_code == 200
+    assert all(s.branch_id != elsewhere.pk for s in response.context["page"].object_list)
