@@ -178,10 +178,12 @@ def _feature_the_logins(people: _People, planned: list[_Planned], today: dt.date
     branch = people.branch_of[people.trainer_login]
     mine = [p for p in planned if p.starts_at.date() < today][-4:]
     mine += [p for p in planned if p.starts_at.date() > today][:4]
-    for p in mine:
+    for n, p in enumerate(mine):
         p.trainer_ids = [people.trainer_login]
         p.branch_id = branch
         p.audience = ""
+        if p.mode == Session.Mode.IN_PERSON:
+            p.location = f"{people.branch_names[branch]}{ROOMS[n % len(ROOMS)]}"
     tomorrow = next((p for p in planned if p.starts_at.date() > today), None)
     if tomorrow is not None:
         tomorrow.mode = Session.Mode.IN_PERSON
