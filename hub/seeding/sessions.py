@@ -14,7 +14,11 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from hub.models import Employee, Role, RoleGrant
@@ -57,6 +61,7 @@ CATALOGUE = [
 MODES = [(Session.Mode.IN_PERSON, 50), (Session.Mode.LIVE_ONLINE, 35), (Session.Mode.RECORDED, 15)]
 DURATIONS = [60, 90, 120, 180]
 START_HOURS = [9, 10, 14, 15, 19]
+DEMO_MAIL_DOMAIN = "demo.example.com"
 ROOMS = ["三楼培训室", "二楼大会议室", "五楼多功能厅", "一楼客户活动区"]
 
 
@@ -72,11 +77,19 @@ def seed_sessions(*, seed: int, scale: SeedScale, today: dt.date | None = None) 
         return created
     rule = SessionSettings.load()
     with transaction.atomic():
+        created["demo e-mail addresses"] = _demo_addresses()
         _write(rng, people, _small_sessions(rng, people, today), rule, created, history=False)
         if scale.name == "large":
             for chunk in _large_sessions(rng, people, today):
                 _write(rng, people, chunk, rule, created, history=True)
+            _reset_sequences()
     return created
+
+
+def _demo_addresses() -> int:
+    """Give employees without one a demo address, so notification mails show in the console."""
+    users = get_user_model().objects.filter(email="", employee__isnull=False)
+    return users.update(email=Concat("username", Value(f"@{DEMO_MAIL_DOMAIN}")))
 
 
 class _People:
@@ -263,7 +276,8 @@ def _write(
         for t in p.trainer_ids
     ]
     created["session trainers"] += len(through.objects.bulk_create(links, batch_size=BATCH_SIZE))
-    enrolments: list[Enrolment] = []
+    # (session, plan, learner id, status, queued at) per enrolment
+    rows: list[tuple[Session, _Planned, int, str, dt.datetime]] = []
     for s, p in zip(sessions, planned, strict=True):
         want = max(1, round(p.capacity * p.fill))
         learners = _pick_learners(rng, people, p, want)
@@ -274,20 +288,93 @@ def _write(
                 Enrolment.Status.ENROLLED if index < p.capacity else Enrolment.Status.WAITLISTED
             )
             queued = p.starts_at - dt.timedelta(days=7, minutes=-index)
-            enrolments.append(
-                Enrolment(session_id=s.pk, learner_id=learner, status=status, queued_at=queued)
-            )
-    Enrolment.objects.bulk_create(enrolments, batch_size=BATCH_SIZE)
-    created["enrolments"] += len(enrolments)
-    by_session = {s.pk: (s, p) for s, p in zip(sessions, planned, strict=True)}
+            rows.append((s, p, learner, status, queued))
+    created["enrolments"] += len(rows)
+    if history:
+        created["attendance records"] += _insert_history(rng, rows, rule)
+        return
+    enrolments = Enrolment.objects.bulk_create(
+        [
+            Enrolment(session_id=s.pk, learner_id=learner, status=status, queued_at=queued)
+            for s, _p, learner, status, queued in rows
+        ],
+        batch_size=BATCH_SIZE,
+    )
     attendance = []
-    for e in enrolments:
-        s, p = by_session[e.session_id]
+    for e, (s, p, *_rest) in zip(enrolments, rows, strict=True):
         if p.status != Session.Status.ENDED or e.status != Enrolment.Status.ENROLLED:
             continue
-        attendance.append(_attendance(rng, e, s, rule))
+        minutes, status, completed, checked_in = _attendance(rng, s, rule)
+        attendance.append(
+            Attendance(
+                enrolment_id=e.pk,
+                minutes_present=minutes,
+                status=status,
+                completed=completed,
+                checked_in_at=checked_in,
+            )
+        )
     Attendance.objects.bulk_create(attendance, batch_size=BATCH_SIZE)
     created["attendance records"] += len(attendance)
+
+
+def _insert_history(
+    rng: random.Random,
+    rows: list[tuple[Session, _Planned, int, str, dt.datetime]],
+    rule: SessionSettings,
+) -> int:
+    """Benchmark history: enrolments and attendance through ``executemany`` with enrolment ids
+    allocated here (the ORM's per-object cost dominates at a million rows). Sequences are reset
+    by ``seed_sessions`` afterwards."""
+    ops = connection.ops
+    first_id = (Enrolment.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    stamp = ops.adapt_datetimefield_value(timezone.now())
+    enrolments, attendance = [], []
+    for offset, (s, _p, learner, status, queued) in enumerate(rows):
+        pk = first_id + offset
+        enrolments.append((pk, s.pk, learner, status, stamp, ops.adapt_datetimefield_value(queued)))
+        if status == Enrolment.Status.ENROLLED:
+            minutes, outcome, completed, checked_in = _attendance(rng, s, rule)
+            attendance.append(
+                (
+                    pk,
+                    minutes,
+                    outcome,
+                    completed,
+                    ops.adapt_datetimefield_value(checked_in) if checked_in else None,
+                    "",
+                    stamp,
+                )
+            )
+    with connection.cursor() as cursor:
+        for batch in _batches(enrolments):
+            cursor.executemany(
+                "INSERT INTO hub_enrolment (id, session_id, learner_id, status, created_at, "
+                "queued_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                batch,
+            )
+        for batch in _batches(attendance):
+            cursor.executemany(
+                "INSERT INTO hub_attendance (enrolment_id, minutes_present, status, completed, "
+                "checked_in_at, correction_reason, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                batch,
+            )
+    return len(attendance)
+
+
+def _batches(rows: list) -> Iterator[list]:
+    for start in range(0, len(rows), BATCH_SIZE * 5):
+        yield rows[start : start + BATCH_SIZE * 5]
+
+
+def _reset_sequences() -> None:
+    """After explicit ids (PostgreSQL keeps a sequence per table; SQLite needs nothing)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), [Enrolment, Attendance])
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 def _place_learner_login(people: _People, s: Session, p: _Planned, learners: list[int]) -> None:
@@ -306,12 +393,15 @@ def _place_learner_login(people: _People, s: Session, p: _Planned, learners: lis
             learners.insert(0, me)
 
 
-def _attendance(rng: random.Random, e: Enrolment, s: Session, rule: SessionSettings) -> Attendance:
+def _attendance(
+    rng: random.Random, s: Session, rule: SessionSettings
+) -> tuple[int, str, bool, dt.datetime | None]:
+    """(minutes, status, completed, checked-in time) of one learner of an ended session."""
     duration = int((s.ends_at - s.starts_at).total_seconds() // 60)
     roll = rng.random()
     checked_in = None
     if roll < 0.03:
-        return Attendance(enrolment_id=e.pk, status=Attendance.Status.EXCUSED, minutes_present=0)
+        return 0, Attendance.Status.EXCUSED, False, None
     if roll < 0.13:
         minutes = 0
     elif roll < 0.25:
@@ -328,10 +418,4 @@ def _attendance(rng: random.Random, e: Enrolment, s: Session, rule: SessionSetti
         completion_percent=rule.completion_percent,
         late_after_minutes=rule.late_after_minutes,
     )
-    return Attendance(
-        enrolment_id=e.pk,
-        minutes_present=minutes,
-        status=status,
-        completed=completed,
-        checked_in_at=checked_in,
-    )
+    return minutes, status, completed, checked_in

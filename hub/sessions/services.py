@@ -178,6 +178,9 @@ def session_update(
         if trainers is not None:
             trainers = list(trainers)
             _check_trainers(trainers)
+            access = access_for(actor)
+            if not access.is_hq and access.employee_id not in {t.pk for t in trainers}:
+                raise ValidationError({"trainers": MSG_TRAINER_SELF})
             locked.trainers.set(trainers)
         if any(getattr(locked, name) != value for name, value in before.items()):
             _notify_learners(locked, Notification.Kind.CHANGED, waitlisted_too=True)

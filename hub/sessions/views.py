@@ -96,6 +96,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "params": params.urlencode(),
             "can_schedule": _can_schedule(request.user),
+            "is_hq": permissions.is_hq(request.user),
         },
     )
 

@@ -220,3 +220,12 @@ def test_teaching_hours_count_ended_sessions_only():
     assert teaching_hours(trainer, *year) == Decimal("3.5")
     assert teaching_hours(co, *year) == Decimal("1.5")
     assert teaching_hours(EmployeeFactory(), *year) == Decimal("0.0")
+
+
+def test_trainer_cannot_hand_the_session_away():
+    trainer, other = make_trainer(), make_trainer()
+    session = SessionFactory(trainers=[trainer])
+    with pytest.raises(ValidationError):
+        services.session_update(session=session, actor=trainer.user, trainers=[other])
+    services.session_update(session=session, actor=trainer.user, trainers=[trainer, other])
+    assert set(session.trainers.all()) == {trainer, other}

@@ -69,3 +69,8 @@ def test_large_history_is_written_in_batches(monkeypatch):
     assert result.created["sessions"] == seeding.SMALL_SESSIONS + 25
     history = Attendance.objects.filter(enrolment__session__capacity=4).count()
     assert history == 25 * 4
+    # Ids were allocated by the seed: the next ORM insert must not collide (PostgreSQL sequence).
+    session = Session.objects.filter(capacity=4).first()
+    learner = Employee.objects.exclude(enrolments__session=session).first()
+    enrolment = Enrolment.objects.create(session=session, learner=learner, status="waitlisted")
+    Attendance.objects.create(enrolment=enrolment)
