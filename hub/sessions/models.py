@@ -22,7 +22,7 @@ class Session(models.Model):
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
-        LIVE = "live", _("Live")
+        LIVE = "live", _("In progress")
         ENDED = "ended", _("Ended")
         CANCELLED = "cancelled", _("Cancelled")
 
