@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -53,8 +54,12 @@ MSG_CODE_INVALID = _("This check-in code is not valid (wrong, expired or for ano
 MSG_CHECKIN_CLOSED = _("Check-in is not open for this session.")
 MSG_CHECKIN_MODE = _("Check-in by code is only for in-person sessions.")
 MSG_NOT_ENROLLED = _("You are not enrolled in this session.")
+MSG_TOO_MANY_CODES = _("Too many wrong codes: wait a few minutes and ask the trainer.")
 MSG_REASON_REQUIRED = _("A reason is required for a correction.")
 MSG_ATTENDANCE_CLOSED = _("Attendance is recorded once the session has started.")
+
+CHECKIN_MAX_FAILURES = 10
+CHECKIN_LOCKOUT_SECONDS = 600
 
 SESSION_FIELDS = (
     "title",
@@ -609,7 +614,13 @@ def attendance_check_in(
     if not open_now:
         raise ValidationError(MSG_CHECKIN_CLOSED)
     settings = SessionSettings.load()
+    # Six digits are guessable by brute force: a learner gets a few tries per session.
+    failures_key = f"lectern:checkin-failures:{session.pk}:{learner.pk}"
+    if cache.get(failures_key, 0) >= CHECKIN_MAX_FAILURES:
+        raise ValidationError(MSG_TOO_MANY_CODES)
     if not rules.checkin_code_valid(session.pk, code, now, settings.checkin_code_minutes):
+        cache.add(failures_key, 0, timeout=CHECKIN_LOCKOUT_SECONDS)
+        cache.incr(failures_key)
         raise ValidationError(MSG_CODE_INVALID)
     enrolment = Enrolment.objects.filter(
         session=session, learner=learner, status=Enrolment.Status.ENROLLED

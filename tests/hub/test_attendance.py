@@ -186,3 +186,20 @@ def test_correction_by_outsider_or_before_start_is_refused(learner):
         services.attendance_correct(
             enrolment=early, actor=trainer.user, status="present", minutes=60, reason="x"
         )
+
+
+def test_too_many_wrong_codes_lock_the_learner_out():
+    from django.core.cache import cache
+
+    cache.clear()
+    session = live_session(make_trainer())
+    enrolment = EnrolmentFactory(session=session)
+    right = _code(session)
+    wrong = f"{(int(right) + 1) % 10**6:06d}"
+    for _ in range(services.CHECKIN_MAX_FAILURES):
+        with pytest.raises(ValidationError, match="not valid"):
+            services.attendance_check_in(session=session, learner=enrolment.learner, code=wrong)
+    with pytest.raises(ValidationError, match="Too many"):
+        services.attendance_check_in(session=session, learner=enrolment.learner, code=right)
+    cache.clear()
+    assert services.attendance_check_in(session=session, learner=enrolment.learner, code=right)
