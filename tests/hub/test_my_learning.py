@@ -268,3 +268,11 @@ def test_branch_filter_refuses_a_branch_outside_scope(client_for, manager):
     response = client_for(manager).get(reverse("sessions:list"), {"branch": elsewhere.pk})
     assert response.status_code == 200
     assert all(s.branch_id != elsewhere.pk for s in response.context["page"].object_list)
+
+
+def test_home_pages_show_my_sessions(client_for, learner):
+    trainer = make_trainer(learner.branch)
+    session = SessionFactory(trainers=[trainer], title="首页可见的课程")
+    EnrolmentFactory(session=session, learner=learner)
+    assert "首页可见的课程" in client_for(learner).get(reverse("home")).content.decode()
+    assert "首页可见的课程" in client_for(trainer).get(reverse("home")).content.decode()
