@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 
 from . import permissions
+from .sessions.selectors import unread_notification_count
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -16,5 +17,7 @@ def navigation(request: HttpRequest) -> dict:
             "cms": permissions.can_use_cms(user),
             "hq_admin": permissions.is_hq_admin(user),
             "django_admin": user.is_superuser,
+            "trainer": permissions.is_trainer(user),
+            "unread": unread_notification_count(permissions.access_for(user).employee_id),
         }
     }

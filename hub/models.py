@@ -267,6 +267,8 @@ class AuditEvent(models.Model):
         MENTOR_PAIRED = "mentor.paired", _("Mentor paired")
         MENTOR_UNPAIRED = "mentor.unpaired", _("Mentor pairing ended")
         MENTOR_RULES_CHANGED = "mentor.rules", _("Mentor programme rules changed")
+        ATTENDANCE_CORRECTED = "attendance.corrected", _("Attendance corrected")
+        SESSION_CANCELLED = "session.cancelled", _("Session cancelled")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -338,4 +340,11 @@ class ImportBatch(models.Model):
 
 # Training operations live in their own modules; importing them here registers them with "hub".
 from .needs.models import NeedEvent, TrainingNeed, TrainingPlan  # noqa: E402, F401
-from .sessions.models import Attendance, Enrolment, Session  # noqa: E402, F401
+from .sessions.models import (  # noqa: E402, F401
+    Attendance,
+    CalendarFeedToken,
+    Enrolment,
+    Notification,
+    Session,
+    SessionSettings,
+)

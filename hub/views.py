@@ -30,6 +30,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "me": employee,
         "my_roles": [Role(role).label for role in sorted(access.roles)],
     }
+    if employee is not None and kind in {"learner", "trainer"}:
+        from .sessions.selectors import my_learning, my_teaching
+
+        context["learning"] = my_learning(employee=employee, history=0)
+        if kind == "trainer":
+            context["teaching"] = my_teaching(employee=employee)[:5]
     if kind in {"hq", "manager"}:
         branches = list(selectors.branch_overview(user=request.user))
         context["branches"] = branches

@@ -104,3 +104,38 @@ def make_hq_admin(**kwargs) -> Employee:
     admin = EmployeeFactory(branch=hq, **kwargs)
     grant(admin, Role.HQ_ADMIN)
     return admin
+
+
+# --- training sessions (hub.sessions) ------------------------------------------------------
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A scheduled in-person session a week ahead, open company-wide; pass ``trainers=[...]``."""
+
+    class Meta:
+        model = "hub.Session"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"交叉销售技巧第{n}期")
+    mode = "in_person"
+    starts_at = factory.LazyFunction(
+        lambda: (dt.datetime.now(dt.UTC) + dt.timedelta(days=7)).replace(microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=1))
+    capacity = 10
+    location = "三楼培训室"
+    branch = None
+
+    @factory.post_generation
+    def trainers(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.trainers.set(extracted)
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "hub.Enrolment"
+
+    session = factory.SubFactory(SessionFactory)
+    learner = factory.SubFactory(EmployeeFactory)
+    status = "enrolled"

@@ -28,6 +28,7 @@ from tiers.seeding import seed_tiers
 
 from .needs import seed_needs
 from .plan import demo_plan
+from .sessions import seed_sessions
 from .shape import (
     BATCH_SIZE,
     DEMO_PASSWORD,
@@ -64,6 +65,7 @@ def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = No
         from library.demo import seed_library  # the library's authors are the company's trainers
 
         created.update(seed_library(seed=seed, today=today))
+        created.update(seed_sessions(seed=seed, scale=scale, today=today))
         created.update(seed_needs(seed=seed, scale=scale, today=today))
         created.update(seed_assignments(seed=seed, today=today or timezone.localdate()))
         created.update(seed_tiers(seed=seed, today=today or timezone.localdate()))

@@ -3,9 +3,15 @@ evaluation hang on. Sessions point at library courses; pages never own them."""
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from hub.models import PositionCategory
 
 
 class Session(models.Model):
@@ -16,7 +22,7 @@ class Session(models.Model):
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
-        LIVE = "live", _("Live")
+        LIVE = "live", _("In progress")
         ENDED = "ended", _("Ended")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -51,6 +57,20 @@ class Session(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Position categories allowed to self-enrol, comma-separated ("" = everyone).
+    audience = models.CharField(_("audience"), max_length=64, blank=True, default="")
+    description = models.TextField(_("description"), blank=True)
+    recording_url = models.URLField(_("recording"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -70,6 +90,18 @@ class Session(models.Model):
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
+    @property
+    def audience_list(self) -> list[str]:
+        return [c for c in self.audience.split(",") if c]
+
+    def audience_labels(self) -> list[str]:
+        return [str(PositionCategory(c).label) for c in self.audience_list]
+
+    def is_open_to(self, *, branch_id: int, category: str) -> bool:
+        """May an employee of ``branch_id`` and position ``category`` enrol themselves?"""
+        branch_ok = self.branch_id is None or self.branch_id == branch_id
+        return branch_ok and (not self.audience_list or category in self.audience_list)
+
 
 class Enrolment(models.Model):
     class Status(models.TextChoices):
@@ -88,9 +120,25 @@ class Enrolment(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When the learner (re)joined the queue: the oldest waitlisted is promoted first.
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["session", "status", "queued_at"]),
+            models.Index(fields=["learner", "status"]),
+        ]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         constraints = [
@@ -119,6 +167,21 @@ class Attendance(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ABSENT
     )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    # Set by attendance_finalise from the completion rule (or by a correction).
+    completed = models.BooleanField(_("completed"), default=False)
+    # A trainer's manual correction wins over later automatic figures.
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    correction_reason = models.CharField(_("reason for correction"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("attendance")
@@ -126,3 +189,114 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment}: {self.get_status_display()}"
+
+
+class SessionSettings(models.Model):
+    """HQ-configurable rules of sessions: one row (``SessionSettings.load()``)."""
+
+    completion_percent = models.PositiveSmallIntegerField(
+        _("completion: minimum share present (%)"),
+        default=80,
+        help_text=_("A learner completes a session when present for at least this share of it."),
+    )
+    late_after_minutes = models.PositiveSmallIntegerField(
+        _("late after (minutes)"),
+        default=10,
+        help_text=_("Checking in later than this after the start counts as late."),
+    )
+    cancel_deadline_hours = models.PositiveSmallIntegerField(
+        _("cancellation deadline (hours before start)"),
+        default=24,
+        help_text=_("After this a learner can no longer cancel their own enrolment."),
+    )
+    checkin_code_minutes = models.PositiveSmallIntegerField(
+        _("check-in code lifetime (minutes)"), default=2
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("session settings")
+        verbose_name_plural = _("session settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completion_percent__gte=1, completion_percent__lte=100),
+                name="session_settings_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(checkin_code_minutes__gte=1), name="session_settings_code_minutes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Session settings"))
+
+    @classmethod
+    def load(cls) -> SessionSettings:
+        obj = cls.objects.order_by("pk").first()
+        return obj if obj is not None else cls.objects.get_or_create(pk=1)[0]
+
+
+class Notification(models.Model):
+    """An in-app message; the same event is also mailed through a background task."""
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        WAITLISTED = "waitlisted", _("Waitlisted")
+        PROMOTED = "promoted", _("Promoted from the waitlist")
+        CHANGED = "changed", _("Session changed")
+        CANCELLED = "cancelled", _("Session cancelled")
+        REMINDER = "reminder", _("Reminder")
+
+    recipient = models.ForeignKey(
+        "hub.Employee",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("session"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in an employee's personal calendar feed URL; regenerating revokes the old."""
+
+    employee = models.OneToOneField(
+        "hub.Employee",
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+        verbose_name=_("employee"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_new_token)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
+
+    def __str__(self) -> str:
+        return f"{self.employee}"

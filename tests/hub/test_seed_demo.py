@@ -21,6 +21,7 @@ from hub.models import (
     Region,
     Role,
     RoleGrant,
+    Session,
     Team,
     TrainingNeed,
     TrainingPlan,
@@ -72,6 +73,7 @@ def company_snapshot() -> list[tuple]:
 
 
 def wipe_company() -> None:
+    Session.objects.all().delete()  # enrolments, attendance and notifications go with them
     AuditEvent.objects.all().delete()
     TrainingPlan.objects.all().delete()  # needs and plans protect their people
     TrainingNeed.objects.all().delete()

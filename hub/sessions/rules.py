@@ -1,0 +1,97 @@
+"""Pure rules of sessions: who may run one, the rotating check-in code, the completion rule.
+
+No database writes here; services call these so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+from django.conf import settings
+
+from hub.permissions import access_for
+
+from .models import Attendance, Session
+
+CODE_DIGITS = 6
+# Check-in opens this long before the scheduled start (learners arrive early).
+CHECKIN_OPENS_BEFORE = dt.timedelta(minutes=30)
+
+
+def trainer_ids(session: Session) -> set[int]:
+    """Trainer ids of a session (uses a prefetch when there is one)."""
+    return {t.pk for t in session.trainers.all()}
+
+
+def is_session_trainer(user, session: Session) -> bool:
+    access = access_for(user)
+    return access.employee_id is not None and access.employee_id in trainer_ids(session)
+
+
+def can_run_session(user, session: Session) -> bool:
+    """Start, end, cancel, edit, correct attendance: the session's trainers or HQ."""
+    return access_for(user).is_hq or is_session_trainer(user, session)
+
+
+def can_see_roster(user, session: Session) -> bool:
+    """Trainers of the session, HQ, and managers of the session's branch (or of any branch
+    for a company-wide session, where they see only their own people)."""
+    access = access_for(user)
+    if access.is_hq or is_session_trainer(user, session):
+        return True
+    if not access.managed_branch_ids:
+        return False
+    return session.branch_id is None or session.branch_id in access.managed_branch_ids
+
+
+def _window(now: dt.datetime, minutes: int) -> int:
+    return int(now.timestamp()) // (minutes * 60)
+
+
+def _code_for(session_id: int, window: int) -> str:
+    message = f"lectern-checkin:{session_id}:{window}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return f"{int(digest[:12], 16) % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+
+
+def checkin_code(session_id: int, now: dt.datetime, minutes: int) -> str:
+    """The code the trainer shows now: HMAC of the session id and the current time window."""
+    return _code_for(session_id, _window(now, minutes))
+
+
+def checkin_code_expires_at(now: dt.datetime, minutes: int) -> dt.datetime:
+    start = _window(now, minutes) * minutes * 60
+    return dt.datetime.fromtimestamp(start + minutes * 60, tz=dt.UTC)
+
+
+def checkin_code_valid(session_id: int, code: str, now: dt.datetime, minutes: int) -> bool:
+    """True for this session's code of the current window or the one just before (so a code
+    typed in as it changes still counts). Another session's code or an older one is refused."""
+    code = (code or "").strip()
+    if len(code) != CODE_DIGITS or not code.isdigit():
+        return False
+    window = _window(now, minutes)
+    return any(hmac.compare_digest(code, _code_for(session_id, w)) for w in (window, window - 1))
+
+
+def attendance_outcome(
+    *,
+    minutes: int,
+    duration: int,
+    checked_in_at: dt.datetime | None,
+    starts_at: dt.datetime,
+    completion_percent: int,
+    late_after_minutes: int,
+) -> tuple[str, bool]:
+    """(status, completed) from the minutes present and the completion rule."""
+    completed = duration > 0 and minutes * 100 >= completion_percent * duration
+    if completed:
+        late = checked_in_at is not None and checked_in_at > starts_at + dt.timedelta(
+            minutes=late_after_minutes
+        )
+        return (Attendance.Status.LATE if late else Attendance.Status.PRESENT), True
+    if minutes > 0:
+        return Attendance.Status.PARTIAL, False
+    return Attendance.Status.ABSENT, False

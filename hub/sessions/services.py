@@ -1,0 +1,730 @@
+"""Writes of sessions, enrolment, attendance, notifications and calendar tokens.
+
+Each state change has one entry point here; views, the seed's follow-ups, the reminder
+command and the live-delivery consumers all call these. Every write runs in
+``transaction.atomic``; e-mails are queued with ``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hub.models import AuditEvent, Employee, PositionCategory, Role, RoleGrant
+from hub.permissions import access_for
+from hub.services import audit_record
+
+from . import rules
+from .models import (
+    Attendance,
+    CalendarFeedToken,
+    Enrolment,
+    Notification,
+    Session,
+    SessionSettings,
+)
+
+MSG_NOT_ALLOWED = _("You may not change this session.")
+MSG_NOT_TRAINER = _("Only HQ or a trainer may schedule sessions.")
+MSG_TRAINERS_ROLE = _("Every trainer of a session must hold the trainer role.")
+MSG_TRAINER_SELF = _("A trainer schedules sessions they teach: add yourself as a trainer.")
+MSG_NO_TRAINERS = _("A session needs at least one trainer.")
+MSG_BAD_TRANSITION = _("A %(status)s session cannot be %(verb)s.")
+MSG_NOT_SCHEDULED = _("Only a scheduled session can be changed.")
+MSG_CAPACITY_BELOW = _("The capacity cannot be lower than the %(count)s learners enrolled.")
+MSG_LOCATION_REQUIRED = _("An in-person session needs a location.")
+MSG_NOT_OPEN = _("This session is not open to you.")
+MSG_NOT_ENROLLABLE = _("Enrolment is closed for this session.")
+MSG_HAS_LEFT = _("This employee has left the company.")
+MSG_IS_TRAINER = _("A trainer of the session cannot enrol in it.")
+MSG_ASSIGN_NOT_ALLOWED = _("You may not enrol this employee.")
+MSG_ALREADY = _("Already enrolled or on the waitlist.")
+MSG_CANCEL_DEADLINE = _("The cancellation deadline has passed; ask your manager or the trainer.")
+MSG_CANCEL_NOT_ALLOWED = _("You may not cancel this enrolment.")
+MSG_NOT_ACTIVE = _("This enrolment is not active.")
+MSG_RECORDING_ENDED = _("A recording can be attached once the session has ended.")
+MSG_CODE_INVALID = _("This check-in code is not valid (wrong, expired or for another session).")
+MSG_CHECKIN_CLOSED = _("Check-in is not open for this session.")
+MSG_CHECKIN_MODE = _("Check-in by code is only for in-person sessions.")
+MSG_NOT_ENROLLED = _("You are not enrolled in this session.")
+MSG_TOO_MANY_CODES = _("Too many wrong codes: wait a few minutes and ask the trainer.")
+MSG_REASON_REQUIRED = _("A reason is required for a correction.")
+MSG_ATTENDANCE_CLOSED = _("Attendance is recorded once the session has started.")
+
+CHECKIN_MAX_FAILURES = 10
+CHECKIN_LOCKOUT_SECONDS = 600
+
+SESSION_FIELDS = (
+    "title",
+    "course",
+    "branch",
+    "mode",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "location",
+    "stream_url",
+    "description",
+)
+# Fields whose change is announced to enrolled and waitlisted learners.
+ANNOUNCED_FIELDS = ("starts_at", "ends_at", "mode", "location", "stream_url")
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+def _audience_value(audience: Iterable[str]) -> str:
+    values = [c for c in PositionCategory.values if c in set(audience or ())]
+    return ",".join(values)
+
+
+def _check_trainers(trainers: list[Employee]) -> None:
+    if not trainers:
+        raise ValidationError({"trainers": MSG_NO_TRAINERS})
+    ids = {t.pk for t in trainers}
+    holding = set(
+        RoleGrant.objects.filter(employee_id__in=ids, role=Role.TRAINER).values_list(
+            "employee_id", flat=True
+        )
+    )
+    if holding != ids:
+        raise ValidationError({"trainers": MSG_TRAINERS_ROLE})
+
+
+def _validate_session(session: Session) -> None:
+    if session.mode == Session.Mode.IN_PERSON and not session.location.strip():
+        raise ValidationError({"location": MSG_LOCATION_REQUIRED})
+    session.full_clean(exclude=["course", "created_by"])
+
+
+def session_create(
+    *,
+    actor,
+    title: str,
+    trainers: list[Employee],
+    mode: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int,
+    branch=None,
+    course=None,
+    location: str = "",
+    stream_url: str = "",
+    audience: Iterable[str] = (),
+    description: str = "",
+) -> Session:
+    """Schedule a session. ``actor`` is HQ, or a trainer who is among ``trainers``; every
+    trainer holds the trainer role. Writes the session and its trainer links."""
+    access = access_for(actor)
+    trainers = list(trainers)
+    if not access.is_hq:
+        if Role.TRAINER not in access.roles:
+            raise PermissionDenied(MSG_NOT_TRAINER)
+        if access.employee_id not in {t.pk for t in trainers}:
+            raise ValidationError({"trainers": MSG_TRAINER_SELF})
+    _check_trainers(trainers)
+    session = Session(
+        title=title,
+        course=course,
+        branch=branch,
+        mode=mode,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        location=location,
+        stream_url=stream_url,
+        audience=_audience_value(audience),
+        description=description,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _validate_session(session)
+    with transaction.atomic():
+        session.save()
+        session.trainers.set(trainers)
+    return session
+
+
+def _lock(session: Session) -> Session:
+    return Session.objects.select_for_update().get(pk=session.pk)
+
+
+def session_update(
+    *, session: Session, actor, trainers: list[Employee] | None = None, audience=None, **changes
+) -> Session:
+    """Change a scheduled session (its trainers or HQ). A change of time, mode or place is
+    announced to enrolled and waitlisted learners; a larger capacity promotes waitlisted
+    learners; a capacity below the enrolled count is refused."""
+    if not rules.can_run_session(actor, session):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    unknown = set(changes) - set(SESSION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown session fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = _lock(session)
+        if locked.status != Session.Status.SCHEDULED:
+            raise ValidationError(MSG_NOT_SCHEDULED)
+        before = {name: getattr(locked, name) for name in ANNOUNCED_FIELDS}
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        if audience is not None:
+            locked.audience = _audience_value(audience)
+        enrolled = locked.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+        if locked.capacity < enrolled:
+            raise ValidationError({"capacity": MSG_CAPACITY_BELOW % {"count": enrolled}})
+        _validate_session(locked)
+        locked.save()
+        if trainers is not None:
+            trainers = list(trainers)
+            _check_trainers(trainers)
+            access = access_for(actor)
+            if not access.is_hq and access.employee_id not in {t.pk for t in trainers}:
+                raise ValidationError({"trainers": MSG_TRAINER_SELF})
+            locked.trainers.set(trainers)
+        if any(getattr(locked, name) != value for name, value in before.items()):
+            _notify_learners(locked, Notification.Kind.CHANGED, waitlisted_too=True)
+        _promote_waitlisted(locked)
+    return locked
+
+
+# Legal transitions: verb → (allowed from, to).
+TRANSITIONS = {
+    "start": ({Session.Status.SCHEDULED}, Session.Status.LIVE),
+    "end": ({Session.Status.LIVE}, Session.Status.ENDED),
+    "cancel": ({Session.Status.SCHEDULED}, Session.Status.CANCELLED),
+}
+VERB_LABELS = {"start": _("started"), "end": _("ended"), "cancel": _("cancelled")}
+
+
+def _transition(*, session: Session, actor, verb: str) -> Session:
+    if not rules.can_run_session(actor, session):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    allowed_from, target = TRANSITIONS[verb]
+    locked = _lock(session)
+    if locked.status not in allowed_from:
+        raise ValidationError(
+            MSG_BAD_TRANSITION % {"status": locked.get_status_display(), "verb": VERB_LABELS[verb]}
+        )
+    locked.status = target
+    return locked
+
+
+def session_start(*, session: Session, actor) -> Session:
+    """scheduled → live (its trainers or HQ)."""
+    with transaction.atomic():
+        locked = _transition(session=session, actor=actor, verb="start")
+        locked.save(update_fields=["status"])
+    return locked
+
+
+def session_end(*, session: Session, actor) -> Session:
+    """live → ended (its trainers or HQ); finalises attendance with the completion rule."""
+    with transaction.atomic():
+        locked = _transition(session=session, actor=actor, verb="end")
+        locked.save(update_fields=["status"])
+        attendance_finalise(session=locked)
+    return locked
+
+
+def session_cancel(*, session: Session, actor, reason: str = "") -> Session:
+    """scheduled → cancelled (its trainers or HQ). Enrolled and waitlisted learners are told;
+    one ``session.cancelled`` audit event."""
+    with transaction.atomic():
+        locked = _transition(session=session, actor=actor, verb="cancel")
+        locked.cancelled_at = timezone.now()
+        locked.cancel_reason = reason.strip()[:300]
+        locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        _notify_learners(locked, Notification.Kind.CANCELLED, waitlisted_too=True)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.SESSION_CANCELLED,
+            summary=f"{locked.title} ({locked.starts_at:%Y-%m-%d %H:%M})",
+            data={"session": locked.pk, "reason": locked.cancel_reason},
+        )
+    return locked
+
+
+def session_attach_recording(*, session: Session, actor, url: str) -> Session:
+    """Attach the recording's URL to an ended session (its trainers or HQ)."""
+    if not rules.can_run_session(actor, session):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    with transaction.atomic():
+        locked = _lock(session)
+        if locked.status != Session.Status.ENDED:
+            raise ValidationError(MSG_RECORDING_ENDED)
+        locked.recording_url = url
+        locked.full_clean(exclude=["course", "created_by"])
+        locked.save(update_fields=["recording_url"])
+    return locked
+
+
+# --- enrolment -----------------------------------------------------------------------------
+
+
+@dataclass
+class EnrolmentReport:
+    """What a (bulk) enrolment did, learner by learner."""
+
+    enrolled: list[Enrolment] = field(default_factory=list)
+    waitlisted: list[Enrolment] = field(default_factory=list)
+    skipped: list[tuple[Employee, str]] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "enrolled": len(self.enrolled),
+            "waitlisted": len(self.waitlisted),
+            "skipped": len(self.skipped),
+        }
+
+
+def _enrol_refusal(*, actor, session: Session, learner: Employee) -> str | None:
+    """Why ``actor`` may not enrol ``learner`` (None when they may). Permission problems raise."""
+    access = access_for(actor)
+    if access.employee_id == learner.pk:
+        if not session.is_open_to(branch_id=learner.branch_id, category=learner.position_category):
+            return str(MSG_NOT_OPEN)
+    elif access.is_hq:
+        pass
+    elif learner.branch_id in access.managed_branch_ids:
+        if session.branch_id is not None and session.branch_id != learner.branch_id:
+            return str(MSG_NOT_OPEN)
+    else:
+        raise PermissionDenied(MSG_ASSIGN_NOT_ALLOWED)
+    if learner.has_left():
+        return str(MSG_HAS_LEFT)
+    if learner.pk in rules.trainer_ids(session):
+        return str(MSG_IS_TRAINER)
+    return None
+
+
+def _enrol_locked(
+    *, session: Session, learner: Employee, actor, report: EnrolmentReport, enrolled_count: int
+) -> int:
+    """Enrol one learner in a locked session; returns the new enrolled count."""
+    refusal = _enrol_refusal(actor=actor, session=session, learner=learner)
+    if refusal:
+        report.skipped.append((learner, refusal))
+        return enrolled_count
+    existing = Enrolment.objects.filter(session=session, learner=learner).first()
+    if existing is not None and existing.status != Enrolment.Status.CANCELLED:
+        report.skipped.append((learner, str(MSG_ALREADY)))
+        return enrolled_count
+    status = (
+        Enrolment.Status.ENROLLED
+        if enrolled_count < session.capacity
+        else Enrolment.Status.WAITLISTED
+    )
+    self_enrol = access_for(actor).employee_id == learner.pk
+    enrolment = existing or Enrolment(session=session, learner=learner)
+    enrolment.status = status
+    enrolment.queued_at = timezone.now()
+    enrolment.cancelled_at = None
+    enrolment.reminder_sent_at = None
+    enrolment.assigned_by = None if self_enrol else actor
+    enrolment.save()
+    if status == Enrolment.Status.ENROLLED:
+        report.enrolled.append(enrolment)
+        return enrolled_count + 1
+    report.waitlisted.append(enrolment)
+    return enrolled_count
+
+
+def enrolment_bulk_create(
+    *, session: Session, learners: Iterable[Employee], actor
+) -> EnrolmentReport:
+    """Enrol learners (self-enrolment, a manager for their branches, or HQ for anyone).
+
+    Holds a SELECT … FOR UPDATE lock on the session row while counting seats, so two
+    simultaneous requests can never both take the last seat: the later one is waitlisted.
+    Learners who may not be enrolled are skipped with a reason; an actor without the right
+    to enrol someone raises ``PermissionDenied``. Notifies each learner on commit.
+    """
+    report = EnrolmentReport()
+    with transaction.atomic():
+        locked = _lock(session)
+        if locked.status != Session.Status.SCHEDULED or locked.starts_at <= timezone.now():
+            raise ValidationError(MSG_NOT_ENROLLABLE)
+        count = locked.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+        for learner in learners:
+            count = _enrol_locked(
+                session=locked, learner=learner, actor=actor, report=report, enrolled_count=count
+            )
+        _notify([e.learner for e in report.enrolled], Notification.Kind.ENROLLED, locked)
+        _notify([e.learner for e in report.waitlisted], Notification.Kind.WAITLISTED, locked)
+    return report
+
+
+def enrolment_create(*, session: Session, learner: Employee, actor) -> Enrolment:
+    """Enrol one learner (see ``enrolment_bulk_create``); a refusal raises ValidationError."""
+    report = enrolment_bulk_create(session=session, learners=[learner], actor=actor)
+    if report.skipped:
+        raise ValidationError(report.skipped[0][1])
+    return (report.enrolled or report.waitlisted)[0]
+
+
+def cancel_deadline(session: Session, settings: SessionSettings | None = None) -> dt.datetime:
+    settings = settings or SessionSettings.load()
+    return session.starts_at - dt.timedelta(hours=settings.cancel_deadline_hours)
+
+
+def enrolment_cancel(*, enrolment: Enrolment, actor, now: dt.datetime | None = None) -> Enrolment:
+    """Cancel an enrolment or leave the waitlist.
+
+    The learner may cancel a seat until the cancellation deadline (and leave the waitlist
+    until the start); their branch's manager or HQ may cancel while the session is scheduled.
+    A freed seat goes to the oldest waitlisted learner, who is notified.
+    """
+    now = now or timezone.now()
+    access = access_for(actor)
+    learner = enrolment.learner
+    is_self = access.employee_id == learner.pk
+    is_admin = access.is_hq or learner.branch_id in access.managed_branch_ids
+    if not (is_self or is_admin):
+        raise PermissionDenied(MSG_CANCEL_NOT_ALLOWED)
+    with transaction.atomic():
+        session = _lock(enrolment.session)
+        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if locked.status == Enrolment.Status.CANCELLED:
+            raise ValidationError(MSG_NOT_ACTIVE)
+        if session.status != Session.Status.SCHEDULED or session.starts_at <= now:
+            raise ValidationError(MSG_NOT_ENROLLABLE)
+        if (
+            not is_admin
+            and locked.status == Enrolment.Status.ENROLLED
+            and now > cancel_deadline(session)
+        ):
+            raise ValidationError(MSG_CANCEL_DEADLINE)
+        was_enrolled = locked.status == Enrolment.Status.ENROLLED
+        locked.status = Enrolment.Status.CANCELLED
+        locked.cancelled_at = now
+        locked.save(update_fields=["status", "cancelled_at"])
+        if was_enrolled:
+            _promote_waitlisted(session)
+    return locked
+
+
+def _promote_waitlisted(session: Session) -> list[Enrolment]:
+    """Fill free seats of a locked session from the waitlist, oldest first; notify them."""
+    enrolled = session.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+    free = session.capacity - enrolled
+    if free <= 0:
+        return []
+    promoted = list(
+        session.enrolments.filter(status=Enrolment.Status.WAITLISTED)
+        .select_related("learner")
+        .order_by("queued_at", "pk")[:free]
+    )
+    for enrolment in promoted:
+        enrolment.status = Enrolment.Status.ENROLLED
+    Enrolment.objects.bulk_update(promoted, ["status"])
+    _notify([e.learner for e in promoted], Notification.Kind.PROMOTED, session)
+    return promoted
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+def _notify(
+    recipients: list[Employee], kind: str, session: Session | None, body: str = ""
+) -> list[Notification]:
+    """Write in-app notifications and queue their e-mails after commit."""
+    if not recipients:
+        return []
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=r, kind=kind, session=session, title=session.title if session else ""
+            )
+            for r in recipients
+        ]
+    )
+    ids = [n.pk for n in rows]  # SQLite ≥ 3.35 and PostgreSQL return the new ids
+
+    def enqueue() -> None:
+        from .tasks import notification_emails_send
+
+        notification_emails_send.enqueue(ids)
+
+    transaction.on_commit(enqueue)
+    return rows
+
+
+def _notify_learners(session: Session, kind: str, *, waitlisted_too: bool = False) -> None:
+    statuses = [Enrolment.Status.ENROLLED]
+    if waitlisted_too:
+        statuses.append(Enrolment.Status.WAITLISTED)
+    learners = [
+        e.learner for e in session.enrolments.filter(status__in=statuses).select_related("learner")
+    ]
+    _notify(learners, kind, session)
+
+
+def notifications_mark_read(*, employee: Employee, ids: Iterable[int] | None = None) -> int:
+    """Mark the employee's notifications read (all, or only ``ids``); returns how many."""
+    qs = Notification.objects.filter(recipient=employee, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    with transaction.atomic():
+        return qs.update(read_at=timezone.now())
+
+
+def session_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Remind enrolled learners of sessions starting within the next 24 hours.
+
+    Idempotent: each enrolment is reminded once (``reminder_sent_at``, claimed under a row
+    lock), so the command may run every hour or twice at once. Returns how many were sent.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            Enrolment.objects.select_for_update(of=("self",))
+            .filter(
+                status=Enrolment.Status.ENROLLED,
+                reminder_sent_at__isnull=True,
+                session__status=Session.Status.SCHEDULED,
+                session__starts_at__gt=now,
+                session__starts_at__lte=now + dt.timedelta(hours=24),
+            )
+            .select_related("learner", "session")
+            .order_by("pk")
+        )
+        Enrolment.objects.filter(pk__in=[e.pk for e in due]).update(reminder_sent_at=now)
+        by_session: dict[int, list[Enrolment]] = {}
+        for enrolment in due:
+            by_session.setdefault(enrolment.session_id, []).append(enrolment)
+        for rows in by_session.values():
+            _notify([e.learner for e in rows], Notification.Kind.REMINDER, rows[0].session)
+    return len(due)
+
+
+# --- attendance ----------------------------------------------------------------------------
+
+
+def _apply_rule(attendance: Attendance, session: Session, settings: SessionSettings) -> None:
+    attendance.status, attendance.completed = rules.attendance_outcome(
+        minutes=attendance.minutes_present,
+        duration=session.duration_minutes,
+        checked_in_at=attendance.checked_in_at,
+        starts_at=session.starts_at,
+        completion_percent=settings.completion_percent,
+        late_after_minutes=settings.late_after_minutes,
+    )
+
+
+def attendance_record_minutes(
+    *,
+    enrolment: Enrolment,
+    minutes: int,
+    joined_at: dt.datetime | None = None,
+    add: bool = False,
+) -> Attendance:
+    """Record online attendance for an enrolled learner of a live or ended session.
+
+    ``minutes`` is the learner's total so far (the record keeps the largest total reported),
+    or, with ``add=True``, minutes to add. Clamped to the session's length. A trainer's
+    correction is never overwritten. Status and completion follow the completion rule.
+    """
+    session = enrolment.session
+    if enrolment.status != Enrolment.Status.ENROLLED:
+        raise ValidationError(MSG_NOT_ENROLLED)
+    if session.status not in {Session.Status.LIVE, Session.Status.ENDED}:
+        raise ValidationError(MSG_ATTENDANCE_CLOSED)
+    settings = SessionSettings.load()
+    with transaction.atomic():
+        attendance, _created = Attendance.objects.select_for_update().get_or_create(
+            enrolment=enrolment
+        )
+        if attendance.corrected_at is not None:
+            return attendance
+        total = (
+            attendance.minutes_present + minutes
+            if add
+            else max(attendance.minutes_present, minutes)
+        )
+        attendance.minutes_present = max(0, min(total, session.duration_minutes))
+        if joined_at is not None and attendance.checked_in_at is None:
+            attendance.checked_in_at = joined_at
+        _apply_rule(attendance, session, settings)
+        attendance.save()
+    return attendance
+
+
+def attendance_finalise(*, session: Session) -> int:
+    """Close a session's attendance: one record per enrolled learner (absent when none),
+    in-person check-ins credited from check-in (or from the start when on time) to the end,
+    and status and completion set by the completion rule. Corrected and excused records are
+    kept. Idempotent; returns the number of records."""
+    settings = SessionSettings.load()
+    with transaction.atomic():
+        existing = set(
+            Attendance.objects.filter(enrolment__session=session).values_list(
+                "enrolment_id", flat=True
+            )
+        )
+        missing = session.enrolments.filter(status=Enrolment.Status.ENROLLED).exclude(
+            pk__in=existing
+        )
+        missing_ids = list(missing.values_list("pk", flat=True))
+        Attendance.objects.bulk_create([Attendance(enrolment_id=pk) for pk in missing_ids])
+        records = list(Attendance.objects.filter(enrolment__session=session))
+        for record in records:
+            if record.corrected_at is not None or record.status == Attendance.Status.EXCUSED:
+                continue
+            if (
+                session.mode == Session.Mode.IN_PERSON
+                and record.checked_in_at is not None
+                and record.minutes_present == 0
+            ):
+                # On time (within the late threshold) counts from the start.
+                grace_end = session.starts_at + dt.timedelta(minutes=settings.late_after_minutes)
+                since = (
+                    session.starts_at if record.checked_in_at <= grace_end else record.checked_in_at
+                )
+                seconds = (session.ends_at - since).total_seconds()
+                record.minutes_present = max(0, int(seconds // 60))
+            _apply_rule(record, session, settings)
+        Attendance.objects.bulk_update(
+            records, ["minutes_present", "status", "completed", "updated_at"]
+        )
+    return len(records)
+
+
+def attendance_check_in(
+    *, session: Session, learner: Employee, code: str, now: dt.datetime | None = None
+) -> Attendance:
+    """An enrolled learner checks in to an in-person session with the code the trainer shows.
+
+    Open from 30 minutes before the start while the session is scheduled or live. The code
+    must be this session's code of the current (or just-expired) window.
+    """
+    now = now or timezone.now()
+    if session.mode != Session.Mode.IN_PERSON:
+        raise ValidationError(MSG_CHECKIN_MODE)
+    open_now = session.status == Session.Status.LIVE or (
+        session.status == Session.Status.SCHEDULED
+        and session.starts_at - rules.CHECKIN_OPENS_BEFORE <= now < session.ends_at
+    )
+    if not open_now:
+        raise ValidationError(MSG_CHECKIN_CLOSED)
+    settings = SessionSettings.load()
+    # Six digits are guessable by brute force: a learner gets a few tries per session.
+    failures_key = f"lectern:checkin-failures:{session.pk}:{learner.pk}"
+    if cache.get(failures_key, 0) >= CHECKIN_MAX_FAILURES:
+        raise ValidationError(MSG_TOO_MANY_CODES)
+    if not rules.checkin_code_valid(session.pk, code, now, settings.checkin_code_minutes):
+        cache.add(failures_key, 0, timeout=CHECKIN_LOCKOUT_SECONDS)
+        cache.incr(failures_key)
+        raise ValidationError(MSG_CODE_INVALID)
+    enrolment = Enrolment.objects.filter(
+        session=session, learner=learner, status=Enrolment.Status.ENROLLED
+    ).first()
+    if enrolment is None:
+        raise ValidationError(MSG_NOT_ENROLLED)
+    with transaction.atomic():
+        attendance, _created = Attendance.objects.select_for_update().get_or_create(
+            enrolment=enrolment
+        )
+        if attendance.checked_in_at is None:
+            attendance.checked_in_at = now
+            late = now > session.starts_at + dt.timedelta(minutes=settings.late_after_minutes)
+            if attendance.corrected_at is None:
+                attendance.status = Attendance.Status.LATE if late else Attendance.Status.PRESENT
+            attendance.save()
+    return attendance
+
+
+def attendance_correct(
+    *, enrolment: Enrolment, actor, status: str, minutes: int, reason: str
+) -> Attendance:
+    """A trainer of the session (or HQ) sets a learner's status and minutes with a reason.
+
+    Allowed once the session is live or ended; the record keeps who and why, later automatic
+    figures don't overwrite it, and one ``attendance.corrected`` audit event is written.
+    """
+    session = enrolment.session
+    if not rules.can_run_session(actor, session):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": MSG_REASON_REQUIRED})
+    if session.status not in {Session.Status.LIVE, Session.Status.ENDED}:
+        raise ValidationError(MSG_ATTENDANCE_CLOSED)
+    if enrolment.status != Enrolment.Status.ENROLLED:
+        raise ValidationError(MSG_NOT_ENROLLED)
+    if status not in Attendance.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    settings = SessionSettings.load()
+    minutes = max(0, min(int(minutes), session.duration_minutes))
+    with transaction.atomic():
+        attendance, _created = Attendance.objects.select_for_update().get_or_create(
+            enrolment=enrolment
+        )
+        before = {"status": attendance.status, "minutes": attendance.minutes_present}
+        attendance.status = status
+        attendance.minutes_present = minutes
+        attendance.completed = (
+            status
+            in {
+                Attendance.Status.PRESENT,
+                Attendance.Status.LATE,
+            }
+            and minutes * 100 >= settings.completion_percent * session.duration_minutes
+        )
+        attendance.corrected_at = timezone.now()
+        attendance.corrected_by = actor
+        attendance.correction_reason = reason[:300]
+        attendance.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.ATTENDANCE_CORRECTED,
+            summary=f"{enrolment.learner} @ {session.title}: {before['status']} → {status}",
+            data={
+                "session": session.pk,
+                "employee_no": enrolment.learner.employee_no,
+                "before": before,
+                "after": {"status": status, "minutes": minutes},
+                "reason": reason[:300],
+            },
+        )
+    return attendance
+
+
+# --- settings and calendar -----------------------------------------------------------------
+
+
+def session_settings_update(*, actor, **values) -> SessionSettings:
+    """HQ changes the completion rule, late threshold, cancellation deadline or code life."""
+    if not access_for(actor).is_hq:
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    with transaction.atomic():
+        settings = SessionSettings.load()
+        for name, value in values.items():
+            setattr(settings, name, value)
+        settings.full_clean()
+        settings.save()
+    return settings
+
+
+def calendar_token_get_or_create(*, employee: Employee) -> CalendarFeedToken:
+    with transaction.atomic():
+        return CalendarFeedToken.objects.get_or_create(employee=employee)[0]
+
+
+def calendar_token_regenerate(*, employee: Employee) -> CalendarFeedToken:
+    """A new secret for the personal feed; the old URL stops working at once."""
+    from .models import _new_token
+
+    with transaction.atomic():
+        token, created = CalendarFeedToken.objects.get_or_create(employee=employee)
+        if not created:
+            token.token = _new_token()
+            token.created_at = timezone.now()
+            token.save(update_fields=["token", "created_at"])
+    return token
