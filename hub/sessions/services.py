@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.models import AuditEvent, Employee, PositionCategory, Role, RoleGrant
 from hub.permissions import access_for
+from hub.needs.services import needs_deliver_for_session
 from hub.services import audit_record
 
 from . import rules
@@ -224,11 +225,13 @@ def session_start(*, session: Session, actor) -> Session:
 
 
 def session_end(*, session: Session, actor) -> Session:
-    """live → ended (its trainers or HQ); finalises attendance with the completion rule."""
+    """live → ended (its trainers or HQ); finalises attendance with the completion rule, and
+    every training need in delivery that is linked to the session becomes delivered."""
     with transaction.atomic():
         locked = _transition(session=session, actor=actor, verb="end")
         locked.save(update_fields=["status"])
         attendance_finalise(session=locked)
+        needs_deliver_for_session(session=locked)
     return locked
 
 

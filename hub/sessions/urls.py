@@ -1,6 +1,6 @@
 """URLs of sessions, enrolment, attendance, calendars and notifications."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -21,7 +21,12 @@ urlpatterns = [
         views.attendance_correct,
         name="attendance_correct",
     ),
-    path("sessions/<int:pk>/<str:verb>/", views.session_transition, name="transition"),
+    # Only the transition verbs: other apps add their own pages under sessions/<id>/.
+    re_path(
+        r"^sessions/(?P<pk>[0-9]+)/(?P<verb>start|end|cancel)/$",
+        views.session_transition,
+        name="transition",
+    ),
     path("enrolments/<int:pk>/cancel/", views.enrolment_cancel, name="enrolment_cancel"),
     path("enrolments/<int:pk>.ics", views.enrolment_calendar, name="enrolment_ics"),
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),

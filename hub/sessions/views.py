@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from evaluation import selectors as assignment_selectors
 from hub import permissions
 from hub.models import Employee, Role
 
@@ -36,6 +37,10 @@ from .models import Enrolment, Session, SessionSettings
 
 # Learners and manager/HQ rosters by page.
 PAGE_SIZE = 25
+# "My learning" shows the latest grades, "My teaching" the oldest work waiting to be graded;
+# the full lists are on /assignments/.
+MY_PAGE_GRADES = 10
+MY_PAGE_TO_GRADE = 20
 
 
 def _me(request: HttpRequest) -> Employee:
@@ -450,6 +455,9 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         {
             "me": me,
             "learning": selectors.my_learning(employee=me),
+            "due": assignment_selectors.assignments_due_for(me),
+            "grades": assignment_selectors.grades_for(me)[:MY_PAGE_GRADES],
+            "now": timezone.now(),
             "feed_url": feed_url,
             "unread": selectors.unread_notification_count(me.pk),
         },
@@ -471,6 +479,8 @@ def my_teaching(request: HttpRequest) -> HttpResponse:
             "recent": selectors.recently_taught(employee=me),
             "hours": selectors.teaching_hours(me, start, end),
             "year": start.year,
+            "to_grade": assignment_selectors.submissions_to_grade_for(me)[:MY_PAGE_TO_GRADE],
+            "now": timezone.now(),
         },
     )
 

@@ -46,7 +46,8 @@ def test_my_learning_lists_the_three_groups(client_for, learner):
     html = response.content.decode()
     assert "别人的课" not in html
     assert reverse("sessions:enrolment_ics", args=[learning.upcoming[0].pk]) in html
-    assert 'data-testid="assignments-block"' in html
+    assert 'data-testid="assignments-due"' in html
+    assert 'data-testid="my-grades"' in html
     assert "/calendar/" in html
 
 

@@ -259,6 +259,16 @@ def test_ended_session_delivers_linked_needs(in_delivery):
     assert services.needs_deliver_for_session(session=session) == 0  # once only
 
 
+def test_ending_the_session_through_its_service_delivers_the_need(in_delivery, trainer):
+    from hub.sessions import services as session_services
+
+    session = in_delivery.sessions.get()
+    session_services.session_start(session=session, actor=trainer.user)
+    session_services.session_end(session=session, actor=trainer.user)
+    in_delivery.refresh_from_db()
+    assert in_delivery.status == Status.DELIVERED
+
+
 # --- evaluate ------------------------------------------------------------------------------
 
 
