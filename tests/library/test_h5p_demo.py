@@ -61,6 +61,7 @@ def test_demo_package_holds_only_our_code_and_is_deterministic():
             "Lectern.QuickCheck-1.1/library.json",
             "Lectern.QuickCheck-1.1/quickcheck.css",
             "Lectern.QuickCheck-1.1/quickcheck.js",
+            "Lectern.QuickCheck-1.1/semantics.json",
             "content/content.json",
             "h5p.json",
         ]
@@ -83,9 +84,28 @@ def test_demo_question_is_chinese_with_exactly_one_correct_answer():
     assert [answer["correct"] for answer in content["answers"]].count(True) == 1
     assert all(re.search(r"[\u4e00-\u9fff]", answer["text"]) for answer in content["answers"])
     assert content["l10n"]["check"] == "检查答案"
+    assert not re.search(r"<[a-z/]", json.dumps(content, ensure_ascii=False))  # plain text
     assert h5p["preloadedDependencies"] == [
         {"machineName": MACHINE_NAME, "majorVersion": 1, "minorVersion": 1}
     ]
+
+
+def test_demo_content_follows_the_library_semantics():
+    """semantics.json (what an H5P editor and H5P core's content filter read) describes exactly
+    the fields content.json has and quickcheck.js reads, with the same English defaults."""
+    with demo_archive() as archive:
+        content = json.loads(archive.read("content/content.json"))
+        semantics = json.loads(archive.read(f"{LIBRARY_FOLDER}/semantics.json"))
+        code = archive.read(f"{LIBRARY_FOLDER}/quickcheck.js").decode()
+    fields = {field["name"]: field for field in semantics}
+    assert set(fields) == set(content)
+    answer_fields = [f["name"] for f in fields["answers"]["field"]["fields"]]
+    assert all(set(answer) == set(answer_fields) for answer in content["answers"])
+    assert fields["answers"]["min"] <= len(content["answers"]) <= fields["answers"]["max"]
+    texts = fields["l10n"]["fields"]
+    assert {f["name"] for f in texts} == set(content["l10n"])
+    for field in texts:
+        assert f'{field["name"]}: "{field["default"]}"' in code
 
 
 @pytest.mark.django_db
