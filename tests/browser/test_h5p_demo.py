@@ -74,10 +74,12 @@ def test_learner_answers_the_demo_question_and_scores_reach_server(
     expect(status).to_have_text("")
     player.get_by_role("radio", name=answer_text(correct=True)).check()
     player.get_by_role("button", name=l10n["check"]).click()
-    expect(status).to_contain_text(l10n["correct"])
+    expect(status).to_have_text(l10n["correct"] + QUESTION["explanation"])
     expect(player.get_by_role("radio", name=answer_text(correct=True))).to_be_disabled()
     expect(page.get_by_test_id("h5p-best")).to_have_text("1 / 1", timeout=10_000)
     expect(page.get_by_test_id("h5p-latest")).to_have_text("1 / 1")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "h5p-quickcheck-answered.png"), full_page=True)
 
     # The scores are on the server: a fresh load of the page shows them.
     page.reload()
@@ -85,7 +87,6 @@ def test_learner_answers_the_demo_question_and_scores_reach_server(
     expect(page.get_by_test_id("h5p-latest")).to_have_text("1 / 1")
     expect(player.get_by_role("radio", name=answer_text(correct=True))).to_be_enabled()
     page.wait_for_timeout(500)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "h5p-quickcheck.png"), full_page=True)
     # The hub has no favicon yet; anything else (a missing library file, a script error) fails.
     assert not [p for p in problems if "/favicon.ico" not in p], problems

@@ -122,11 +122,7 @@
     this.options[this.chosen].classList.add(
       correct ? "lectern-quickcheck__option--correct" : "lectern-quickcheck__option--wrong"
     );
-    var message = correct ? this.l10n.correct : this.l10n.wrong;
-    if (this.explanation) {
-      message += " " + this.explanation;
-    }
-    this.showFeedback(message, correct ? "correct" : "wrong");
+    this.showFeedback(correct ? this.l10n.correct : this.l10n.wrong, correct ? "correct" : "wrong");
     this.button.textContent = this.l10n.retry;
 
     var score = this.getScore();
@@ -136,12 +132,20 @@
     this.trigger("resize");
   };
 
+  /* The verdict, then (once checked) the explanation on its own line. */
   QuickCheck.prototype.showFeedback = function (message, kind) {
     this.feedback.className = "lectern-quickcheck__feedback";
+    this.feedback.textContent = "";
+    if (!message) {
+      return;
+    }
     if (kind) {
       this.feedback.classList.add("lectern-quickcheck__feedback--" + kind);
     }
-    this.feedback.textContent = message;
+    this.feedback.appendChild(element("strong", "lectern-quickcheck__verdict", message));
+    if (kind && this.explanation) {
+      this.feedback.appendChild(element("p", "lectern-quickcheck__explanation", this.explanation));
+    }
   };
 
   /* The H5P question contract, so hosts and wrappers can ask about the state. */
