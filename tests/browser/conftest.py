@@ -107,7 +107,15 @@ def _wait_for_port(port: int, server: subprocess.Popen, log_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_url(chromium_executable, django_db_setup, tmp_path_factory) -> Iterator[str]:
+def live_h5p_root(tmp_path_factory) -> Path:
+    """daphne's H5P_ROOT: a test that installs H5P content itself points settings here."""
+    return tmp_path_factory.mktemp("h5p")
+
+
+@pytest.fixture(scope="session")
+def live_url(
+    chromium_executable, django_db_setup, tmp_path_factory, live_h5p_root
+) -> Iterator[str]:
     """daphne serving ``hub.asgi:application`` on a free port, on the test database."""
     from django.db import connection
 
@@ -120,6 +128,7 @@ def live_url(chromium_executable, django_db_setup, tmp_path_factory) -> Iterator
         "PYTHONUNBUFFERED": "1",
         "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
         "PRIVATE_MEDIA_ROOT": str(tmp_path_factory.mktemp("private")),
+        "LECTERN_H5P_ROOT": str(live_h5p_root),
     }
     if settings.REDIS_URL:
         env["REDIS_URL"] = settings.REDIS_URL
