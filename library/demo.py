@@ -27,6 +27,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from hub.models import Employee, Role
 
 from .demo_content import CASES, GUIDES, TEMPLATES, CaseSpec, TemplateSpec
+from .h5p.demo import seed_demo_h5p
 from .models import (
     CaseIndexPage,
     CasePage,
@@ -38,11 +39,15 @@ from .models import (
 )
 from .services import course_create_from_template, library_install
 from .services import review_workflow as hq_review_workflow
+from .video.demo import seed_demo_video
 
 COURSE_COUNT = 24
 DRAFT_SLOTS = frozenset({3, 10})
 IN_REVIEW_SLOTS = frozenset({7, 16, 21})
 DEMO_TRAINER_LOGIN = "trainer"
+MEDIA_TEMPLATE = "cross-selling"
+MEDIA_VIDEO_CAPTION = "示范视频：三步完成一次自然的连带推荐"
+MEDIA_H5P_CAPTION = "课前小测：你会怎样做连带推荐？"
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -82,8 +87,15 @@ def _paragraphs(text: str) -> str:
     return f"<p>{text}</p>"
 
 
-def _template_body(spec: TemplateSpec, case_ids: dict[str, int]) -> list[dict]:
+def _template_body(
+    spec: TemplateSpec, case_ids: dict[str, int], media: dict[str, int] | None = None
+) -> list[dict]:
     body = [_block("objectives", {"items": list(spec.objectives)})]
+    if media and spec.slug == MEDIA_TEMPLATE:
+        # The cross-selling template (and every course derived from it) carries the demo
+        # video and the demo H5P quick check.
+        body.append(_block("video", {"video": media["video"], "caption": MEDIA_VIDEO_CAPTION}))
+        body.append(_block("h5p", {"content": media["h5p"], "caption": MEDIA_H5P_CAPTION}))
     for module in spec.modules:
         body.append(
             _block(
@@ -176,6 +188,12 @@ def _write_library(*, seed: int, today: dt.date) -> Counter[str]:
         .first()
     )
 
+    media = {
+        "video": seed_demo_video(uploaded_by=hq_user).pk,
+        "h5p": seed_demo_h5p(uploaded_by=hq_user).pk,
+    }
+    created["demo media"] += 2
+
     case_index = CaseIndexPage.objects.get()
     case_ids: dict[str, int] = {}
     for n, spec in enumerate(CASES):
@@ -195,7 +213,7 @@ def _write_library(*, seed: int, today: dt.date) -> Counter[str]:
             category=spec.category,
             audience=spec.audience,
             hours=spec.hours,
-            body=_template_body(spec, case_ids),
+            body=_template_body(spec, case_ids, media),
             owner=hq_user,
         )
         template.business_areas.add(*spec.areas)

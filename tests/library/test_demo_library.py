@@ -4,11 +4,12 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from django.urls import reverse
 from wagtail.models import WorkflowState
 
 from hub.seeding import DEMO_PASSWORD, SeedScale, demo_seed
 from library.demo import seed_library
-from library.models import CasePage, CoursePage, CourseTemplatePage, GuidePage
+from library.models import CasePage, CoursePage, CourseTemplatePage, GuidePage, H5PContent, Video
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,11 @@ def test_demo_library_counts_content_and_pages(seeded, client):
         assert client.get(url).status_code == 200
     html = client.get(course.url).content.decode()
     assert "data-trainer-notes" not in html
+    # The cross-selling courses carry the demo video and the demo H5P quick check.
+    video, h5p = Video.objects.get(), H5PContent.objects.get()
+    assert reverse("library:video:stream", args=[video.pk]) in html
+    assert 'sandbox="allow-scripts"' in html
+    assert f"/library/h5p/{h5p.pk}/player/" in html
     assert client.get("/library/templates/").status_code == 404
     client.logout()
     assert client.login(username="trainer", password=DEMO_PASSWORD)

@@ -11,6 +11,7 @@ from hub.seeding import DEMO_PASSWORD, ROLE_LABELS, SCALES, DemoLogin, SeedConfl
 
 LOGINS_HEADING = f"Demo logins (password: {DEMO_PASSWORD})"
 KIND_LABELS = {
+    "demo media": gettext_lazy("demo media items (video, H5P)"),
     "regions": gettext_lazy("regions"),
     "branches": gettext_lazy("branches"),
     "teams": gettext_lazy("teams"),
