@@ -62,6 +62,7 @@ def test_my_branch_shows_needs_trained_and_upcoming(branch_page_data, manager, c
     assert response.context["trained_count"] == 1
     upcoming = {s.title for s in response.context["upcoming"]}
     assert upcoming == {"本店即将开课", "全公司直播课"}
+    assert 'data-testid="nominations-panel"' in body  # this year's trainer nominations
 
 
 def test_my_branch_forbidden_for_non_managers(hq_admin, learner, client_for):
