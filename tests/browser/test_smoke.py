@@ -73,7 +73,7 @@ def test_login_and_language_switch(browser, live_url, accounts):
     log_in(page, live_url, accounts.manager)
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "zh-hans")
-    people = page.locator('#nav-main a.nav-link[href="/people/"]')
+    people = page.locator('#nav-main a[href="/people/"]')
     logout = page.get_by_test_id("logout")
     expect(people).to_have_text("人员")
     expect(logout).to_have_text("退出登录")
