@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import AuditEvent, Employee, PositionCategory, Role, RoleGrant
-from hub.permissions import access_for
 from hub.needs.services import needs_deliver_for_session
+from hub.permissions import access_for
 from hub.services import audit_record
 
 from . import rules
