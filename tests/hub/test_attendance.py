@@ -4,13 +4,21 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hub.models import AuditEvent
 from hub.sessions import rules, services
 from hub.sessions.models import Attendance, SessionSettings
 from tests.factories import EnrolmentFactory, SessionFactory
 from tests.hub.sessions_helpers import live_session, make_trainer
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests match the services' English messages (the default language is Chinese)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from hub.models import PositionCategory
 from hub.needs import selectors, services
@@ -12,6 +13,14 @@ from hub.needs.models import TrainingPlan
 from hub.sessions.models import Session
 from tests.factories import BranchFactory, EmployeeFactory, make_manager
 from tests.hub.needs_helpers import attend, make_need, make_session, make_trainer
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests match the services' English messages (the default language is Chinese)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
