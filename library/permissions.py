@@ -6,7 +6,19 @@ may edit in the admin; these helpers decide what the learner-facing pages show.
 
 from __future__ import annotations
 
-from hub.permissions import access_for, can_use_cms, is_hq_admin, is_trainer
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from wagtail.permission_policies.base import ModelPermissionPolicy
+
+from hub.permissions import (
+    CMS_ROLES,
+    HQ_ROLES,
+    access_for,
+    can_use_cms,
+    is_hq,
+    is_hq_admin,
+    is_trainer,
+)
 
 
 def can_see_templates(user) -> bool:
@@ -22,3 +34,37 @@ def can_create_from_template(user) -> bool:
 def sees_derived_counts(user) -> bool:
     """HQ sees how many courses derive from each template."""
     return access_for(user).is_hq
+
+
+class RolePermissionPolicy(ModelPermissionPolicy):
+    """Snippet permissions that follow Lectern's roles instead of Django model permissions:
+    ``actions`` maps each Wagtail action to who may do it, "cms" (trainers and HQ) or "hq"."""
+
+    def __init__(self, model, actions: dict[str, str]) -> None:
+        super().__init__(model)
+        self.actions = actions
+
+    def user_has_permission(self, user, action):
+        if not (user.is_authenticated and user.is_active):
+            return False
+        who = self.actions.get(action)
+        if who == "cms":
+            return can_use_cms(user)
+        if who == "hq":
+            return is_hq(user)
+        return False
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions):
+        roles = set()
+        for action in actions:
+            who = self.actions.get(action)
+            roles |= CMS_ROLES if who == "cms" else HQ_ROLES if who == "hq" else set()
+        return (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(Q(is_superuser=True) | Q(employee__role_grants__role__in=roles))
+            .distinct()
+        )

@@ -15,11 +15,19 @@ from .h5p.admin_views import (
     H5PContentViewSet,
 )
 from .h5p.models import H5PAllowedLibrary, H5PContent
-from .permissions import can_create_from_template
+from .permissions import RolePermissionPolicy, can_create_from_template
 from .video.admin_views import VideoViewSet
+from .video.models import Video
 
 register_permission_policy(H5PContent, CONTENT_POLICY)
 register_permission_policy(H5PAllowedLibrary, ALLOWED_LIBRARY_POLICY)
+# Trainers and HQ upload and choose videos; only HQ deletes them.
+register_permission_policy(
+    Video,
+    RolePermissionPolicy(
+        Video, {"add": "cms", "change": "cms", "view": "cms", "choose": "cms", "delete": "hq"}
+    ),
+)
 register_snippet(H5PContentViewSet)
 register_snippet(H5PAllowedLibraryViewSet)
 register_snippet(VideoViewSet)

@@ -23,7 +23,7 @@ from library.video.blocks import VideoBlock
 from library.video.demo import DEMO_TITLE, seed_demo_video
 from library.video.models import Video
 from library.video.responses import CHUNK_BYTES
-from tests.factories import EmployeeFactory, UserFactory, grant
+from tests.factories import EmployeeFactory, UserFactory, grant, make_hq_admin
 from tests.library.test_video_validation import FFMPEG_MP4_HEAD, FFMPEG_WEBM_HEAD, ebml_header
 
 # A fake MP4 larger than two streaming chunks, so ranges cross chunk boundaries.
@@ -353,6 +353,16 @@ class TestAdminUpload:
     def test_a_learner_gets_no_admin(self, client_for, learner):
         response = client_for(learner).get(self.url)
         assert response.status_code in {302, 403}
+
+    def test_trainers_upload_and_choose_but_only_hq_deletes(self, client_for, trainer, video):
+        client = client_for(trainer)
+        assert client.get(self.url).status_code == 200
+        assert client.get(reverse("wagtailsnippetchoosers_library_video:choose")).status_code == 200
+        delete = reverse("wagtailsnippets_library_video:delete", args=[video.pk])
+        assert client.get(delete).status_code in {302, 403}
+        assert Video.objects.filter(pk=video.pk).exists()
+        hq = client_for(make_hq_admin())
+        assert hq.get(delete).status_code == 200
 
 
 # --- playback: Range requests ----------------------------------------------------------------
