@@ -123,6 +123,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": selectors.seat_counts(session),
         "can_run": can_run,
         "can_roster": can_roster,
+        # The training needs this session delivers, for the people who work on them.
+        "needs": session.training_needs.only("pk", "title") if can_run or can_roster else (),
         "can_assign": access.is_hq or bool(access.managed_branch_ids),
         "can_enrol": (
             me is not None

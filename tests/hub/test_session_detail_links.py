@@ -38,3 +38,18 @@ def test_waitlisted_or_unenrolled_learner_gets_no_link(client_for):
         # the page behind the link refuses them too
         target = reverse("evaluation:session_assignments", args=[session.pk])
         assert client_for(employee).get(target).status_code == 404
+
+
+def test_session_page_names_the_need_it_delivers_to_its_trainer_not_to_learners(client_for):
+    from tests.factories import make_manager
+    from tests.hub.needs_helpers import make_need
+
+    trainer = make_trainer()
+    session = SessionFactory(trainers=[trainer], branch=trainer.branch)
+    need = make_need(branch=trainer.branch, submitted_by=make_manager(trainer.branch))
+    need.sessions.add(session)
+    learner = EnrolmentFactory(session=session).learner
+    assert 'data-testid="session-needs"' in _page(client_for, trainer, session)
+    assert need.title in _page(client_for, trainer, session)
+    assert "You run this session." in _page(client_for, trainer, session)
+    assert 'data-testid="session-needs"' not in _page(client_for, learner, session)
