@@ -10,12 +10,21 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from evaluation.selectors import assignments_due_for
 
 from . import permissions, selectors, services
 from .forms import DirectorySearchForm, RoleGrantForm
 from .models import AuditEvent, Employee, Role, RoleGrant
+from .needs.models import TrainingNeed
+from .needs.selectors import needs_visible
+from .sessions.selectors import my_learning, my_teaching, teaching_hours, year_bounds
+
+# How many upcoming sessions and due assignments a home page lists (the rest are a click away).
+HOME_LIST_SIZE = 5
 
 
 @login_required
@@ -31,11 +40,14 @@ def home(request: HttpRequest) -> HttpResponse:
         "my_roles": [Role(role).label for role in sorted(access.roles)],
     }
     if employee is not None and kind in {"learner", "trainer"}:
-        from .sessions.selectors import my_learning, my_teaching
-
         context["learning"] = my_learning(employee=employee, history=0)
+        context["due"] = assignments_due_for(employee)[:HOME_LIST_SIZE]
+        context["now"] = timezone.now()
         if kind == "trainer":
-            context["teaching"] = my_teaching(employee=employee)[:5]
+            context["teaching"] = my_teaching(employee=employee)[:HOME_LIST_SIZE]
+            start, end = year_bounds()
+            context["hours"] = teaching_hours(employee, start, end)
+            context["year"] = start.year
     if kind in {"hq", "manager"}:
         branches = list(selectors.branch_overview(user=request.user))
         context["branches"] = branches
@@ -45,6 +57,13 @@ def home(request: HttpRequest) -> HttpResponse:
         context["recent_events"] = selectors.audit_events()[:5]
         context["region_count"] = len({b.region_id for b in context["branches"]})
     if kind == "manager":
+        context["need_counts"] = dict(
+            needs_visible(request.user)
+            .exclude(status__in=[TrainingNeed.Status.EVALUATED, TrainingNeed.Status.WITHDRAWN])
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
         context["category_counts"] = (
             permissions.visible_employees(request.user)
             .current()

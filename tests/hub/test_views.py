@@ -288,3 +288,46 @@ def test_directory_filters_by_position_category(client_for, hq_admin):
         .context["page"]
     )
     assert [e.pk for e in page] == [new_hire.pk]
+
+
+def test_home_pages_show_needs_hours_and_due_work(client_for):
+    """Manager: their branches' open needs only; trainer: hours from ended sessions; both the
+    learner's and the trainer's home list assignments due."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from evaluation.models import Assignment
+    from hub.models import Enrolment, Session
+    from tests.factories import EnrolmentFactory, SessionFactory
+    from tests.hub.needs_helpers import make_need
+
+    branch, other = BranchFactory.create_batch(2)
+    manager = make_manager(branch)
+    make_need(branch=branch, submitted_by=manager)
+    make_need(branch=other, submitted_by=make_manager(other))
+    assert client_for(manager).get("/").context["need_counts"] == {"open": 1}
+
+    trainer = EmployeeFactory(branch=branch)
+    grant(trainer, Role.TRAINER)
+    start = timezone.now() - dt.timedelta(days=1)
+    session = SessionFactory(
+        trainers=[trainer],
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=90),
+        status=Session.Status.ENDED,
+    )
+    learner = EnrolmentFactory(session=session, status=Enrolment.Status.ENROLLED).learner
+    Assignment.objects.create(
+        session=session,
+        title="门店复盘作业",
+        instructions="写一份复盘",
+        due_at=timezone.now() + dt.timedelta(days=3),
+        max_score=10,
+    )
+    trainer_home = client_for(trainer).get("/")
+    if start.year == timezone.localdate().year:
+        assert trainer_home.context["hours"] == 1.5
+    assert 'data-testid="home-templates"' in trainer_home.content.decode()
+    learner_home = client_for(learner).get("/").content.decode()
+    assert "门店复盘作业" in learner_home
