@@ -11,6 +11,11 @@ from hub.seeding import DEMO_PASSWORD, ROLE_LABELS, SCALES, DemoLogin, SeedConfl
 
 LOGINS_HEADING = f"Demo logins (password: {DEMO_PASSWORD})"
 KIND_LABELS = {
+    "demo e-mail addresses": gettext_lazy("demo e-mail addresses"),
+    "sessions": gettext_lazy("sessions"),
+    "session trainers": gettext_lazy("session trainer assignments"),
+    "enrolments": gettext_lazy("enrolments"),
+    "attendance records": gettext_lazy("attendance records"),
     "demo media": gettext_lazy("demo media items (video, H5P)"),
     "regions": gettext_lazy("regions"),
     "branches": gettext_lazy("branches"),
