@@ -366,14 +366,22 @@ class OverviewFilters:
     mode: str = ""
 
 
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
 def _filtered_sessions(filters: OverviewFilters) -> QuerySet[Session]:
     sessions = Session.objects.all()
     if filters.branch is not None:
         sessions = sessions.filter(branch=filters.branch)
+    # Bounds as local midnights rather than starts_at__date, which casts every row's
+    # timestamp (a per-row function call on SQLite) and cannot use an index.
     if filters.start is not None:
-        sessions = sessions.filter(starts_at__date__gte=filters.start)
+        sessions = sessions.filter(starts_at__gte=_local_midnight(filters.start))
     if filters.end is not None:
-        sessions = sessions.filter(starts_at__date__lte=filters.end)
+        sessions = sessions.filter(
+            starts_at__lt=_local_midnight(filters.end + dt.timedelta(days=1))
+        )
     if filters.category:
         sessions = sessions.filter(course__category=filters.category)
     if filters.mode:
@@ -387,16 +395,20 @@ def overview_status_counts(filters: OverviewFilters) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+def _seats(status: str) -> Coalesce:
+    """A session's enrolments in ``status``, counted per row by a correlated subquery: a JOIN
+    with GROUP BY would aggregate every enrolment before the page's LIMIT applies."""
+    return _scalar(Enrolment.objects.filter(session=OuterRef("pk"), status=status), _Count(F("pk")))
+
+
 def overview_sessions(filters: OverviewFilters) -> QuerySet[Session]:
     sessions = (
         _filtered_sessions(filters)
         .select_related("branch", "course")
         .prefetch_related(Prefetch("trainers", queryset=Employee.objects.only("pk", "name")))
         .annotate(
-            enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)),
-            waitlisted=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)
-            ),
+            enrolled=_seats(Enrolment.Status.ENROLLED),
+            waitlisted=_seats(Enrolment.Status.WAITLISTED),
         )
     )
     return sessions.order_by("-starts_at", "-pk")
