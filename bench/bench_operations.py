@@ -72,7 +72,8 @@ def ensure_seed() -> None:
         # An older seed without sessions: the seed refuses to extend another seed's company.
         print("rebuilding var/bench/large.sqlite3 (it has no sessions) …", flush=True)
         connection.close()
-        BENCH_DB.unlink()
+        for suffix in ("", "-wal", "-shm"):
+            BENCH_DB.with_name(BENCH_DB.name + suffix).unlink(missing_ok=True)
         call_command("migrate", verbosity=0)
     print("building the large demo company (seed_demo --scale large) …", flush=True)
     call_command("seed_demo", scale="large", seed=1, verbosity=0)

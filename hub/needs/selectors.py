@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -24,6 +25,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -174,16 +176,22 @@ def _scalar(queryset: QuerySet, expression: Func) -> Coalesce:
 def with_progress(plans: QuerySet[TrainingPlan]) -> QuerySet[TrainingPlan]:
     """Annotate sessions_planned (non-cancelled linked sessions), sessions_delivered (ended)
     and learners_trained (distinct learners present or late in an ended linked session)."""
+    # The session status is tested inside the count, not in WHERE: with status in WHERE,
+    # SQLite drives each subquery from the (status, starts_at) index, i.e. through every
+    # ended session of the company, instead of from the plan's few linked sessions.
     linked = Session.objects.filter(training_plans=OuterRef("pk"))
     trained = Enrolment.objects.filter(
         session__training_plans=OuterRef("pk"),
-        session__status=Session.Status.ENDED,
         attendance__status__in=TRAINED_STATUSES,
     )
+    ended = Q(status=Session.Status.ENDED)
     return plans.annotate(
         sessions_planned=_scalar(linked.exclude(status=Session.Status.CANCELLED), _Count(F("pk"))),
-        sessions_delivered=_scalar(linked.filter(status=Session.Status.ENDED), _Count(F("pk"))),
-        learners_trained=_scalar(trained, _CountDistinct(F("learner_id"))),
+        sessions_delivered=_scalar(linked, _Count(Case(When(ended, then=F("pk"))))),
+        learners_trained=_scalar(
+            trained,
+            _CountDistinct(Case(When(session__status=Session.Status.ENDED, then=F("learner_id")))),
+        ),
         needs_count=_scalar(TrainingNeed.objects.filter(plans=OuterRef("pk")), _Count(F("pk"))),
     )
 
