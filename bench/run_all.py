@@ -7,7 +7,13 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["bench_seed.py", "bench_import.py", "bench_directory.py", "bench_search.py"]
+SCRIPTS = [
+    "bench_seed.py",
+    "bench_import.py",
+    "bench_directory.py",
+    "bench_search.py",
+    "bench_operations.py",
+]
 
 
 def main() -> int:

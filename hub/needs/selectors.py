@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -24,6 +25,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -174,16 +176,22 @@ def _scalar(queryset: QuerySet, expression: Func) -> Coalesce:
 def with_progress(plans: QuerySet[TrainingPlan]) -> QuerySet[TrainingPlan]:
     """Annotate sessions_planned (non-cancelled linked sessions), sessions_delivered (ended)
     and learners_trained (distinct learners present or late in an ended linked session)."""
+    # The session status is tested inside the count, not in WHERE: with status in WHERE,
+    # SQLite drives each subquery from the (status, starts_at) index, i.e. through every
+    # ended session of the company, instead of from the plan's few linked sessions.
     linked = Session.objects.filter(training_plans=OuterRef("pk"))
     trained = Enrolment.objects.filter(
         session__training_plans=OuterRef("pk"),
-        session__status=Session.Status.ENDED,
         attendance__status__in=TRAINED_STATUSES,
     )
+    ended = Q(status=Session.Status.ENDED)
     return plans.annotate(
         sessions_planned=_scalar(linked.exclude(status=Session.Status.CANCELLED), _Count(F("pk"))),
-        sessions_delivered=_scalar(linked.filter(status=Session.Status.ENDED), _Count(F("pk"))),
-        learners_trained=_scalar(trained, _CountDistinct(F("learner_id"))),
+        sessions_delivered=_scalar(linked, _Count(Case(When(ended, then=F("pk"))))),
+        learners_trained=_scalar(
+            trained,
+            _CountDistinct(Case(When(session__status=Session.Status.ENDED, then=F("learner_id")))),
+        ),
         needs_count=_scalar(TrainingNeed.objects.filter(plans=OuterRef("pk")), _Count(F("pk"))),
     )
 
@@ -366,14 +374,22 @@ class OverviewFilters:
     mode: str = ""
 
 
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
 def _filtered_sessions(filters: OverviewFilters) -> QuerySet[Session]:
     sessions = Session.objects.all()
     if filters.branch is not None:
         sessions = sessions.filter(branch=filters.branch)
+    # Bounds as local midnights rather than starts_at__date, which casts every row's
+    # timestamp (a per-row function call on SQLite) and cannot use an index.
     if filters.start is not None:
-        sessions = sessions.filter(starts_at__date__gte=filters.start)
+        sessions = sessions.filter(starts_at__gte=_local_midnight(filters.start))
     if filters.end is not None:
-        sessions = sessions.filter(starts_at__date__lte=filters.end)
+        sessions = sessions.filter(
+            starts_at__lt=_local_midnight(filters.end + dt.timedelta(days=1))
+        )
     if filters.category:
         sessions = sessions.filter(course__category=filters.category)
     if filters.mode:
@@ -387,16 +403,20 @@ def overview_status_counts(filters: OverviewFilters) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+def _seats(status: str) -> Coalesce:
+    """A session's enrolments in ``status``, counted per row by a correlated subquery: a JOIN
+    with GROUP BY would aggregate every enrolment before the page's LIMIT applies."""
+    return _scalar(Enrolment.objects.filter(session=OuterRef("pk"), status=status), _Count(F("pk")))
+
+
 def overview_sessions(filters: OverviewFilters) -> QuerySet[Session]:
     sessions = (
         _filtered_sessions(filters)
         .select_related("branch", "course")
         .prefetch_related(Prefetch("trainers", queryset=Employee.objects.only("pk", "name")))
         .annotate(
-            enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)),
-            waitlisted=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)
-            ),
+            enrolled=_seats(Enrolment.Status.ENROLLED),
+            waitlisted=_seats(Enrolment.Status.WAITLISTED),
         )
     )
     return sessions.order_by("-starts_at", "-pk")

@@ -81,7 +81,12 @@ class Session(models.Model):
                 condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
             ),
         ]
-        indexes = [models.Index(fields=["status", "starts_at"])]
+        indexes = [
+            models.Index(fields=["status", "starts_at"]),
+            # Lists in date order (HQ overview, session list) read a page off this index
+            # instead of sorting every session.
+            models.Index(fields=["starts_at", "id"], name="hub_session_starts_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hub.models import Employee
@@ -40,6 +41,19 @@ def visible_sessions(user) -> QuerySet[Session]:
     )
 
 
+def _seats(status: str) -> Coalesce:
+    """Enrolments of the row's session in ``status``, by a correlated subquery: a JOIN with
+    GROUP BY would aggregate every enrolment before the page's LIMIT (and in its COUNT)."""
+    seats = (
+        Enrolment.objects.filter(session=OuterRef("pk"), status=status)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(seats), Value(0), output_field=IntegerField())
+
+
 def session_list(
     *,
     user,
@@ -54,8 +68,8 @@ def session_list(
         .select_related("branch", "course")
         .prefetch_related("trainers")
         .annotate(
-            enrolled_count=Count("enrolments", filter=Q(enrolments__status="enrolled")),
-            waitlisted_count=Count("enrolments", filter=Q(enrolments__status="waitlisted")),
+            enrolled_count=_seats(Enrolment.Status.ENROLLED),
+            waitlisted_count=_seats(Enrolment.Status.WAITLISTED),
         )
     )
     if status:

@@ -262,6 +262,19 @@ def test_hq_filters_sessions_by_branch(client_for, hq_admin):
     assert list(response.context["page"].object_list) == [mine]
 
 
+def test_session_list_counts_seats_per_session(client_for, hq_admin):
+    trainer = make_trainer()
+    busy, empty = SessionFactory(trainers=[trainer]), SessionFactory(trainers=[trainer])
+    EnrolmentFactory.create_batch(2, session=busy)
+    EnrolmentFactory(session=busy, status="waitlisted")
+    EnrolmentFactory(session=busy, status="cancelled")
+    response = client_for(hq_admin).get(reverse("sessions:list"))
+    rows = {s.pk: s for s in response.context["page"].object_list}
+    assert (rows[busy.pk].enrolled_count, rows[busy.pk].waitlisted_count) == (2, 1)
+    assert (rows[empty.pk].enrolled_count, rows[empty.pk].waitlisted_count) == (0, 0)
+    assert response.context["page"].paginator.count == 2
+
+
 def test_branch_filter_refuses_a_branch_outside_scope(client_for, manager):
     trainer = make_trainer()
     elsewhere = BranchFactory()

@@ -11,7 +11,7 @@ from wagtail.models import Page
 from hub.models import PositionCategory
 from hub.needs import services
 from hub.needs.models import TrainingNeed
-from hub.sessions.models import Session
+from hub.sessions.models import Enrolment, Session
 from library.models import CourseIndexPage, CoursePage, LibraryIndexPage
 from tests.factories import BranchFactory, EmployeeFactory, make_manager
 from tests.hub.needs_helpers import attend, make_need, make_session, make_trainer
@@ -146,6 +146,42 @@ def test_overview_filters_sessions(hq_admin, courses, client_for):
     today = timezone.localdate()
     assert titles(start=str(today - dt.timedelta(days=1))) == {"b1-线下", "b2-直播"}
     assert titles(end=str(today - dt.timedelta(days=30))) == {"b1-旧"}
+
+
+def test_overview_period_bounds_are_local_days(hq_admin, client_for):
+    """From and To are whole local days: from 00:00 on From up to 24:00 on To, inclusive."""
+    tz = timezone.get_current_timezone()
+
+    def at(day, hour, minute, title):
+        starts = dt.datetime(2026, 11, day, hour, minute, tzinfo=tz)
+        session = make_session(title=title)
+        Session.objects.filter(pk=session.pk).update(
+            starts_at=starts, ends_at=starts + dt.timedelta(hours=1)
+        )
+
+    at(9, 23, 59, "前一天深夜")
+    at(10, 0, 0, "首日零点")
+    at(12, 23, 59, "末日深夜")
+    at(13, 0, 0, "次日零点")
+    response = overview(client_for(hq_admin), start="2026-11-10", end="2026-11-12")
+    assert {s.title for s in response.context["page"]} == {"首日零点", "末日深夜"}
+    counts = dict(response.context["status_counts"])
+    assert counts[Session.Status.SCHEDULED.label] == 2
+
+
+def test_overview_counts_enrolled_and_waitlisted_per_session(hq_admin, client_for):
+    full = make_session(title="满员", capacity=1)
+    attend(full, EmployeeFactory(), None)
+    Enrolment.objects.create(
+        session=full, learner=EmployeeFactory(), status=Enrolment.Status.WAITLISTED
+    )
+    Enrolment.objects.create(
+        session=full, learner=EmployeeFactory(), status=Enrolment.Status.CANCELLED
+    )
+    make_session(title="空场")
+    rows = {s.title: s for s in overview(client_for(hq_admin)).context["page"]}
+    assert (rows["满员"].enrolled, rows["满员"].waitlisted) == (1, 1)
+    assert (rows["空场"].enrolled, rows["空场"].waitlisted) == (0, 0)
 
 
 def test_overview_invalid_period_shows_nothing(hq_admin, client_for):

@@ -196,6 +196,15 @@ def test_progress_sessions_and_learners_trained(progress_plan):
     assert plan.learners_trained == 2
 
 
+def test_presence_in_a_session_not_yet_ended_does_not_count(progress_plan, hq_admin, branch):
+    live = make_session(status=Session.Status.LIVE, starts_in=dt.timedelta(hours=-1))
+    services.plan_link_session(plan=progress_plan, actor=hq_admin.user, session=live)
+    attend(live, EmployeeFactory(branch=branch), "present")
+    plan = progress(progress_plan)
+    assert (plan.sessions_delivered, plan.sessions_planned) == (2, 4)
+    assert plan.learners_trained == 2
+
+
 def test_targeted_counts_current_staff_of_branch_and_category(progress_plan, branch):
     # 7 backbone learners from the fixture + the manager (manager category) + hq elsewhere
     EmployeeFactory(branch=branch, position_category=PositionCategory.NEW_HIRE)
