@@ -4,8 +4,18 @@ Site included, so ``wagtail_site`` recreates them where a test needs pages."""
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import PASSWORD, BranchFactory, EmployeeFactory, make_hq_admin, make_manager
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Chinese): a language activated by an earlier
+    request or test in this worker must not decide which messages a test sees."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
