@@ -9,9 +9,7 @@ time and the query count of each page as the HQ admin and as a branch manager se
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,22 +29,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from page_timing import measure  # noqa: E402
 
 from hub.models import Employee  # noqa: E402
-
-
-def measure(client: Client, url: str, runs: int) -> tuple[float, int]:
-    client.get(url)  # warm up
-    times = []
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-    return statistics.median(times), len(queries)
 
 
 def main() -> None:

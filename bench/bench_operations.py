@@ -12,9 +12,7 @@ the HQ admin, a branch manager, the busiest trainer and the busiest learner see 
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,25 +35,12 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from page_timing import measure  # noqa: E402
 
 from hub.models import Employee  # noqa: E402
 from hub.sessions.models import Enrolment, Session  # noqa: E402
 from library.models.pages import CourseCategory  # noqa: E402
-
-
-def measure(client: Client, url: str, runs: int) -> tuple[float, int]:
-    client.get(url)  # warm up
-    times = []
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-    return statistics.median(times), len(queries)
 
 
 def has_large_seed() -> bool:

@@ -22,6 +22,7 @@ from .models import AuditEvent, Employee, Role, RoleGrant
 from .needs.models import TrainingNeed
 from .needs.selectors import needs_visible
 from .sessions.selectors import my_learning, my_teaching, teaching_hours, year_bounds
+from .web import flash_errors, flash_form_errors
 
 # How many upcoming sessions and due assignments a home page lists (the rest are a click away).
 HOME_LIST_SIZE = 5
@@ -140,9 +141,7 @@ def employee_roles_change(request: HttpRequest, employee_no: str) -> HttpRespons
         return url
     form = RoleGrantForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return url
     try:
         services.role_grant(
@@ -152,8 +151,7 @@ def employee_roles_change(request: HttpRequest, employee_no: str) -> HttpRespons
             actor=request.user,
         )
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
+        flash_errors(request, exc)
         return url
     messages.success(request, _("Role granted."))
     return url

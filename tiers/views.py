@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from hub import permissions
 from hub.models import Branch
+from hub.web import flash_errors, flash_form_errors
 
 from . import selectors, services
 from .forms import (
@@ -30,11 +31,6 @@ from .forms import (
 )
 from .models import MentoringLog, MentorPairing, MentorProgrammeSettings, TrainerNomination
 from .rules import is_high_performer, nomination_rule_met
-
-
-def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
-    for error in exc.messages:
-        messages.error(request, error)
 
 
 def _year(request: HttpRequest) -> int:
@@ -101,7 +97,7 @@ def nomination_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _error_messages(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Nomination sent to HQ."))
             return redirect("tiers:nomination", pk=nomination.pk)
@@ -152,7 +148,7 @@ def nomination_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespo
             services.nomination_decline(nomination=nomination, reason=reason, actor=request.user)
             messages.success(request, _("Nomination declined."))
     except ValidationError as exc:
-        _error_messages(request, exc)
+        flash_errors(request, exc)
         return redirect("tiers:nomination", pk=pk)
     return redirect("tiers:nominations")
 
@@ -202,14 +198,12 @@ def mentoring_log_create(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _own_pairing(request, pk)
     form = MentoringLogForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect("tiers:mentoring")
     try:
         services.mentoring_log_create(pairing=pairing, actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Session logged; it counts once your mentee confirms it."))
     return redirect("tiers:mentoring")
@@ -237,14 +231,12 @@ def mentor_rate(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _own_pairing(request, pk)
     form = MentorRatingForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect("tiers:mentoring")
     try:
         services.mentor_rate(pairing=pairing, actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Thank you for rating your mentor."))
     return redirect("tiers:mentoring")
@@ -268,7 +260,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                 )
             except ValidationError as exc:
-                _error_messages(request, exc)
+                flash_errors(request, exc)
             else:
                 messages.success(request, _("Mentor paired."))
                 return redirect("tiers:pairings")
@@ -313,16 +305,14 @@ def programme_update(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ProgrammeLimitForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect("tiers:pairings")
     try:
         services.mentor_programme_update(
             mentee_limit=form.cleaned_data["mentee_limit"], actor=request.user
         )
     except ValidationError as exc:
-        _error_messages(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Mentor programme rules saved."))
     return redirect("tiers:pairings")

@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.web import flash_errors, form_add_service_errors
+
 from ..models import Branch, Role
 from ..permissions import access_for, is_hq, visible_branches
 from ..sessions.models import Session
@@ -34,11 +36,6 @@ from .forms import (
 from .models import TrainingNeed, TrainingPlan
 
 Status = TrainingNeed.Status
-
-
-def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _params(request: HttpRequest, drop: str = "page") -> str:
@@ -185,7 +182,7 @@ def need_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as exc:
-        _error_messages(request, exc)
+        flash_errors(request, exc)
     return back
 
 
@@ -234,15 +231,6 @@ def _plan_kwargs(data: dict) -> dict:
     }
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
-
-
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
@@ -264,7 +252,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
                 **_plan_kwargs(data),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Plan drafted."))
             return redirect("needs:plan", pk=plan.pk)
@@ -291,7 +279,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.plan_update(plan=plan, actor=request.user, **_plan_kwargs(form.cleaned_data))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Plan saved."))
             return redirect("needs:plan", pk=plan.pk)
@@ -366,7 +354,7 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as exc:
-        _error_messages(request, exc)
+        flash_errors(request, exc)
     return back
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from evaluation import selectors as assignment_selectors
 from hub import permissions
 from hub.models import Employee, Role
+from hub.web import flash_errors, flash_form_errors, form_add_service_errors
 
 from . import rules, selectors, services
 from .forms import (
@@ -48,11 +49,6 @@ def _me(request: HttpRequest) -> Employee:
     if access.employee_id is None:
         raise PermissionDenied
     return Employee.objects.select_related("branch").get(pk=access.employee_id)
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for error in exc.messages:
-        messages.error(request, error)
 
 
 def _session_or_404(request: HttpRequest, pk: int) -> Session:
@@ -167,19 +163,11 @@ def session_create(request: HttpRequest) -> HttpResponse:
         try:
             session = services.session_create(actor=request.user, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Session scheduled."))
             return redirect("sessions:detail", pk=session.pk)
     return render(request, "hub/sessions/session_form.html", {"form": form, "session": None})
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -196,7 +184,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 session=session, actor=request.user, trainers=trainers, audience=audience, **data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Session updated."))
             return redirect("sessions:detail", pk=session.pk)
@@ -221,7 +209,7 @@ def session_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse
         else:
             raise Http404
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Session status changed."))
     return redirect("sessions:detail", pk=session.pk)
@@ -240,7 +228,7 @@ def session_recording(request: HttpRequest, pk: int) -> HttpResponse:
             session=session, actor=request.user, url=form.cleaned_data["url"]
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Recording attached."))
     return redirect("sessions:detail", pk=session.pk)
@@ -254,7 +242,7 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         enrolment = services.enrolment_create(session=session, learner=me, actor=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         if enrolment.status == Enrolment.Status.ENROLLED:
             messages.success(request, _("You are enrolled."))
@@ -272,7 +260,7 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.enrolment_cancel(enrolment=enrolment, actor=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Enrolment cancelled."))
     target = request.POST.get("next", "")
@@ -306,7 +294,7 @@ def session_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 session=session, learners=learners, actor=request.user
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(
                 request,
@@ -334,7 +322,7 @@ def session_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.attendance_check_in(session=session, learner=me, code=form.cleaned_data["code"])
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("You are checked in."))
     return redirect("sessions:detail", pk=session.pk)
@@ -377,14 +365,12 @@ def attendance_correct(request: HttpRequest, pk: int, enrolment_pk: int) -> Http
     )
     form = CorrectionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect("sessions:detail", pk=session.pk)
     try:
         services.attendance_correct(enrolment=enrolment, actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Attendance corrected."))
     return redirect("sessions:detail", pk=session.pk)
@@ -499,7 +485,7 @@ def session_settings(request: HttpRequest) -> HttpResponse:
                 actor=request.user, **{f: form.cleaned_data[f] for f in form.Meta.fields}
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("sessions:settings")

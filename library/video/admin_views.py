@@ -11,7 +11,18 @@ from .forms import PrivateFileInput, VideoAdminForm
 from .models import Video
 
 
-class VideoCreateView(CreateView):
+class _ServiceRefusalOnForm:
+    """The service refuses an upload with a ValidationError: show it on the form, store nothing."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+
+
+class VideoCreateView(_ServiceRefusalOnForm, CreateView):
     """Creates through ``video_create`` (sniffing, size limit, all-or-nothing storage)."""
 
     def save_instance(self):
@@ -28,15 +39,8 @@ class VideoCreateView(CreateView):
         log(instance=video, action="wagtail.create", user=self.request.user)
         return video
 
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
 
-
-class VideoEditView(EditView):
+class VideoEditView(_ServiceRefusalOnForm, EditView):
     def save_instance(self):
         data = self.form.cleaned_data
         video = video_services.video_update(
@@ -50,13 +54,6 @@ class VideoEditView(EditView):
         )
         log(instance=video, action="wagtail.edit", user=self.request.user)
         return video
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
 
 
 class VideoDeleteView(DeleteView):
