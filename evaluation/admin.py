@@ -11,8 +11,19 @@ class AssignmentAdmin(admin.ModelAdmin):
     search_fields = ["title", "session__title"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Versions and grades are written only by ``evaluation.services`` (version numbering, the
+    current-version flag, the score range); the Django admin may look, not write."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "learner", "version", "is_current", "submitted_at", "is_late"]
     list_select_related = ["assignment", "learner"]
     raw_id_fields = ["assignment", "learner"]
@@ -22,7 +33,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Grade)
-class GradeAdmin(admin.ModelAdmin):
+class GradeAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "learner", "score", "graded_by", "graded_at"]
     list_select_related = ["assignment", "learner", "graded_by"]
     raw_id_fields = ["assignment", "learner", "submission", "graded_by"]

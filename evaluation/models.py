@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.storage import private_storage
 
 MAX_SCORE_LIMIT = 1000
+MSG_MAX_BELOW_GRADES = _("Grades above %(max)s were already given; the maximum cannot go below.")
 
 
 class Assignment(models.Model):
@@ -66,6 +68,25 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """The maximum score cannot drop below a score already given (checked here so every
+        path that validates the assignment, the service and the Django admin, enforces it)."""
+        super().clean()
+        if (
+            self.pk is not None
+            and self.max_score is not None
+            and self.grades.filter(score__gt=self.max_score).exists()
+        ):
+            raise ValidationError(
+                {
+                    "max_score": ValidationError(
+                        MSG_MAX_BELOW_GRADES,
+                        code="max_below_grades",
+                        params={"max": self.max_score},
+                    )
+                }
+            )
 
     def is_open(self, now=None) -> bool:
         """True until the due date (inclusive)."""

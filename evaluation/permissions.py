@@ -47,6 +47,16 @@ def manages_a_learner_of(user, session: Session) -> bool:
     )
 
 
+def can_view_session_assignments(user, session: Session) -> bool:
+    """The session's assignment list: its trainers, HQ, enrolled learners and the managers of
+    an enrolled learner's branch."""
+    return (
+        can_manage_assignments(user, session)
+        or is_enrolled(user, session)
+        or manages_a_learner_of(user, session)
+    )
+
+
 def can_view_assignment(user, assignment: Assignment) -> bool:
     access = access_for(user)
     session = assignment.session

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import Employee, Enrolment, Session
-from hub.permissions import access_for
+from hub.models import Enrolment, Session
+from hub.permissions import access_for, employee_for
 
+from .models import MSG_MAX_BELOW_GRADES as MSG_MAX_BELOW_GRADES  # enforced in Assignment.clean
 from .models import Assignment, Grade, Submission
 from .permissions import can_manage_assignments
 from .uploads import file_extension, validate_submission_file
@@ -27,15 +28,9 @@ MSG_EMPTY_SUBMISSION = _("Write an answer or attach a file.")
 MSG_NOT_GRADER = _("Only the session's trainers or HQ may grade.")
 MSG_NOT_LATEST = _("A newer version was submitted: grade the latest version.")
 MSG_SCORE_RANGE = _("The score must be between 0 and %(max)s.")
-MSG_MAX_BELOW_GRADES = _("Grades above %(max)s were already given; the maximum cannot go below.")
 
 SCORE_STEP = Decimal("0.1")
 ASSIGNMENT_FIELDS = ("title", "instructions", "due_at", "max_score", "allow_late")
-
-
-def _employee(actor) -> Employee | None:
-    employee_id = access_for(actor).employee_id
-    return Employee.objects.filter(pk=employee_id).first() if employee_id else None
 
 
 def assignment_create(
@@ -65,7 +60,7 @@ def assignment_create(
         due_at=due_at,
         max_score=max_score,
         allow_late=allow_late,
-        created_by=_employee(actor),
+        created_by=employee_for(actor),
     )
     with transaction.atomic():
         assignment.full_clean()
@@ -88,15 +83,7 @@ def assignment_update(*, assignment: Assignment, actor, **changes) -> Assignment
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
         for field, value in changes.items():
             setattr(locked, field, value)
-        locked.full_clean()
-        if locked.grades.filter(score__gt=locked.max_score).exists():
-            raise ValidationError(
-                {
-                    "max_score": ValidationError(
-                        MSG_MAX_BELOW_GRADES, params={"max": locked.max_score}
-                    )
-                }
-            )
+        locked.full_clean()  # Assignment.clean refuses a maximum below a given score.
         locked.save()
     return locked
 
@@ -201,7 +188,7 @@ def submission_grade(
             MSG_SCORE_RANGE, code="score_range", params={"max": assignment.max_score}
         )
     score = score.quantize(SCORE_STEP, rounding=ROUND_HALF_UP)
-    grader = _employee(actor)
+    grader = employee_for(actor)
     with transaction.atomic():
         current = (
             Submission.objects.select_for_update()

@@ -13,18 +13,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.models import Employee, Session
-from hub.permissions import access_for
+from hub.models import Session
+from hub.permissions import access_for, employee_for
+from hub.web import form_add_service_errors
 
 from . import permissions, selectors, services
 from .forms import AssignmentForm, GradeForm, SubmissionForm
 from .models import Assignment, Submission
 from .uploads import max_bytes
-
-
-def _me(request: HttpRequest) -> Employee | None:
-    employee_id = access_for(request.user).employee_id
-    return Employee.objects.filter(pk=employee_id).first() if employee_id else None
 
 
 def _assignment_or_404(request: HttpRequest, assignment_id: int) -> Assignment:
@@ -46,27 +42,10 @@ def _submission_or_404(request: HttpRequest, submission_id: int) -> Submission:
     return submission
 
 
-def _session_visible(request: HttpRequest, session: Session) -> bool:
-    user = request.user
-    return (
-        permissions.can_manage_assignments(user, session)
-        or permissions.is_enrolled(user, session)
-        or permissions.manages_a_learner_of(user, session)
-    )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @login_required
 def my_assignments(request: HttpRequest) -> HttpResponse:
     """The learner's open assignments and grades; for trainers also the work to grade."""
-    me = _me(request)
+    me = employee_for(request.user)
     if me is None:
         raise Http404
     context = {
@@ -81,7 +60,7 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
 @login_required
 def session_assignments(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(Session, pk=session_id)
-    if not _session_visible(request, session):
+    if not permissions.can_view_session_assignments(request.user, session):
         raise Http404
     return render(
         request,
@@ -99,7 +78,7 @@ def session_assignments(request: HttpRequest, session_id: int) -> HttpResponse:
 def assignment_create(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(Session, pk=session_id)
     if not permissions.can_manage_assignments(request.user, session):
-        if _session_visible(request, session):
+        if permissions.can_view_session_assignments(request.user, session):
             raise PermissionDenied
         raise Http404
     form = AssignmentForm(request.POST or None, session=session)
@@ -109,7 +88,7 @@ def assignment_create(request: HttpRequest, session_id: int) -> HttpResponse:
                 session=session, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Assignment created."))
             return redirect("evaluation:assignment", assignment_id=assignment.pk)
@@ -130,7 +109,7 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Assignment saved."))
             return redirect("evaluation:assignment", assignment_id=assignment.pk)
@@ -148,7 +127,7 @@ def _submission_form(data=None, files=None) -> SubmissionForm:
 @login_required
 def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment_or_404(request, assignment_id)
-    me = _me(request)
+    me = employee_for(request.user)
     enrolled = permissions.is_enrolled(request.user, assignment.session)
     can_manage = permissions.can_manage_assignments(request.user, assignment.session)
     now = timezone.now()
@@ -185,7 +164,7 @@ def assignment_submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
                 upload=form.cleaned_data["file"] or None,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             if submission.is_late:
                 messages.warning(
@@ -294,7 +273,7 @@ def submission_grade(request: HttpRequest, submission_id: int) -> HttpResponse:
                 feedback=form.cleaned_data["feedback"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Graded %(name)s.") % {"name": submission.learner.name})
             return redirect("evaluation:submissions", assignment_id=assignment.pk)

@@ -65,6 +65,15 @@ def access_for(user) -> Access:
     return access
 
 
+def employee_for(user) -> Employee | None:
+    """The user's employee record (branch joined), or None for an account without one, such
+    as a superuser who is not on staff. One query; views and services share it."""
+    employee_id = access_for(user).employee_id
+    if employee_id is None:
+        return None
+    return Employee.objects.select_related("branch").filter(pk=employee_id).first()
+
+
 def forget_access(user) -> None:
     """Drop the cached access after a role change in the same request."""
     if hasattr(user, "_lectern_access"):

@@ -67,19 +67,17 @@ def employee_roles(*, employee: Employee) -> QuerySet[RoleGrant]:
 
 
 def branch_overview(*, user) -> QuerySet[Branch]:
-    """Visible branches with head counts (current staff) and trainer counts, one query."""
+    """Visible branches with head counts and trainer counts (both of current staff: a leaver
+    keeps their trainer grant for the record but no longer trains), one query."""
+    current = ~left_by(timezone.localdate(), prefix="employees__")
     return (
         visible_branches(user)
         .select_related("region")
         .annotate(
-            headcount=Count(
-                "employees",
-                filter=~left_by(timezone.localdate(), prefix="employees__"),
-                distinct=True,
-            ),
+            headcount=Count("employees", filter=current, distinct=True),
             trainers=Count(
                 "employees__role_grants",
-                filter=Q(employees__role_grants__role=Role.TRAINER),
+                filter=Q(employees__role_grants__role=Role.TRAINER) & current,
             ),
         )
         .order_by("-is_hq", "code")

@@ -132,9 +132,13 @@ def employee_roles_change(request: HttpRequest, employee_no: str) -> HttpRespons
         raise PermissionDenied
     employee = get_object_or_404(Employee.objects.select_related("user"), employee_no=employee_no)
     url = redirect("employee", employee_no=employee.employee_no)
-    revoke_id = request.POST.get("revoke")
+    revoke_id = request.POST.get("revoke", "")
     if revoke_id:
-        grant = RoleGrant.objects.filter(pk=revoke_id, employee=employee).first()
+        # A grant id from the page; anything else names no grant (not a server error).
+        try:
+            grant = RoleGrant.objects.filter(pk=int(revoke_id), employee=employee).first()
+        except ValueError:
+            grant = None
         if grant is not None:
             services.role_revoke(grant=grant, actor=request.user)
         messages.success(request, _("Role revoked."))

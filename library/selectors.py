@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from hub.models import Branch
 
@@ -19,10 +19,24 @@ from .models import (
     CourseTemplateIndexPage,
     CourseTemplatePage,
     GuideIndexPage,
+    GuidePage,
     LibraryIndexPage,
 )
 from .models.pages import CaseTag, CourseTag
 from .permissions import can_see_templates
+
+
+def restricted_pages() -> QuerySet[Page]:
+    """Pages inside a section that Wagtail's privacy setting restricts beyond "logged in" (to
+    a password or to groups). Listings and the search leave them out, so that their titles and
+    text reach no one the restriction shuts out; Wagtail still checks each visit by link."""
+    private = Q(pk__in=[])
+    restrictions = PageViewRestriction.objects.exclude(
+        restriction_type=PageViewRestriction.LOGIN
+    ).select_related("page")
+    for restriction in restrictions:
+        private |= Page.objects.descendant_of_q(restriction.page, inclusive=True)
+    return Page.objects.filter(private)
 
 
 def course_browse(
@@ -33,7 +47,7 @@ def course_browse(
     branch_code: str = "",
 ) -> QuerySet[CoursePage]:
     """Published courses matching every given filter; standard courses first, then newest."""
-    courses = CoursePage.objects.live()
+    courses = CoursePage.objects.live().exclude(pk__in=restricted_pages().values("pk"))
     if category:
         courses = courses.filter(category=category)
     if audience:
@@ -51,7 +65,7 @@ def course_browse(
 
 
 def case_browse(*, tag: str = "") -> QuerySet[CasePage]:
-    cases = CasePage.objects.live()
+    cases = CasePage.objects.live().exclude(pk__in=restricted_pages().values("pk"))
     if tag:
         cases = cases.filter(tags__name=tag)
     return (
@@ -128,6 +142,16 @@ def library_sections(*, home: LibraryIndexPage, user) -> list[Section]:
             count = page.get_children().live().count()
             sections.append(Section(page, page.title, str(description), count))
     return sections
+
+
+def guide_list(*, section: GuideIndexPage) -> QuerySet[GuidePage]:
+    """The section's published guides, in the editors' order."""
+    return (
+        GuidePage.objects.live()
+        .child_of(section)
+        .exclude(pk__in=restricted_pages().values("pk"))
+        .order_by("path")
+    )
 
 
 def templates_section_url() -> str:

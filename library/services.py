@@ -40,6 +40,7 @@ from .permissions import can_create_from_template
 
 MSG_CANNOT_CREATE = _("Only trainers and HQ curators can start a course from a template.")
 MSG_NOT_INSTALLED = _("The library is not installed yet.")
+MSG_TEMPLATE_NOT_LIVE = _("Only a published template can start a course.")
 
 WORKFLOW_NAME = "HQ review"
 TASK_NAME = "HQ curator approval"
@@ -174,15 +175,19 @@ def course_create_from_template(
     template, with its summary, category, audience, hours and business areas; records
     ``derived_from``, ``author`` (the actor's employee record), ``owning_branch`` (theirs) and
     Wagtail's ``owner`` (so a trainer may go on editing it), saves the first revision and logs
-    Wagtail's "create" action. Raises PermissionDenied for anyone else.
+    Wagtail's "create" action. Raises PermissionDenied for anyone else, and for a template
+    that is not published (a draft or withdrawn template is not HQ's standard). Locks the
+    Courses section while it picks a free slug, so two concurrent starts never collide.
     """
     if not can_create_from_template(actor):
         raise PermissionDenied(MSG_CANNOT_CREATE)
-    courses = CourseIndexPage.objects.first()
-    if courses is None:
-        raise PermissionDenied(MSG_NOT_INSTALLED)
+    if not template.live:
+        raise PermissionDenied(MSG_TEMPLATE_NOT_LIVE)
     employee = Employee.objects.select_related("branch").filter(user_id=actor.pk).first()
     with transaction.atomic():
+        courses = CourseIndexPage.objects.select_for_update().order_by("pk").first()
+        if courses is None:
+            raise PermissionDenied(MSG_NOT_INSTALLED)
         course = CoursePage(
             title=title or template.title,
             slug=_free_slug(courses, template.slug),

@@ -24,6 +24,7 @@ from .models import (
 from .rules import quarter_start
 
 MSG_NOT_YOUR_BRANCH = _("You can only nominate employees of a branch you manage.")
+MSG_SELF_NOMINATION = _("A branch manager cannot nominate themselves.")
 MSG_HAS_LEFT = _("This employee has left the company.")
 MSG_ALREADY_TRAINER = _("This employee is already a trainer.")
 MSG_ALREADY_PENDING = _("This employee already has a nomination waiting for HQ.")
@@ -57,13 +58,16 @@ def _require_hq_admin(actor) -> None:
 def nomination_create(*, nominee: Employee, reason: str, actor) -> TrainerNomination:
     """A branch manager nominates an employee of a branch they manage as a trainer candidate.
 
-    Preconditions: ``actor`` manages ``nominee.branch``; the nominee is current staff, not
+    Preconditions: ``actor`` manages ``nominee.branch`` and is not the nominee (a manager's own
+    name would count towards their own nomination rule); the nominee is current staff, not
     already a trainer and has no pending nomination (the nominee's row is locked while this is
     checked, and a unique constraint backs it). Writes one pending nomination.
     """
     access = access_for(actor)
     if access.employee_id is None or nominee.branch_id not in access.managed_branch_ids:
         raise PermissionDenied(MSG_NOT_YOUR_BRANCH)
+    if nominee.pk == access.employee_id:
+        raise ValidationError({"nominee": MSG_SELF_NOMINATION})
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": MSG_REASON_REQUIRED})
@@ -310,12 +314,15 @@ def mentor_rate(
 ) -> MentorRating:
     """The mentee rates the mentor once per period (default: the current calendar quarter).
 
-    Preconditions: ``actor`` is the pairing's mentee; no rating for this pairing and period
-    yet (a unique constraint backs the check); 0 ≤ score ≤ 100.
+    Preconditions: ``actor`` is the pairing's mentee; the pairing had not ended before the
+    period began; no rating for this pairing and period yet (a unique constraint backs the
+    check); 0 ≤ score ≤ 100.
     """
     if _actor_employee_id(actor) != pairing.mentee_id:
         raise PermissionDenied(MSG_NOT_THE_MENTEE)
     period = period_start or quarter_start(timezone.localdate())
+    if pairing.ended_on is not None and pairing.ended_on < period:
+        raise ValidationError(MSG_PAIRING_ENDED)
     rating = MentorRating(
         pairing=pairing, period_start=period, score=score, comment=(comment or "").strip()
     )

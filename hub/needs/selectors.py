@@ -93,6 +93,8 @@ def need_list(
         needs = needs.filter(urgency=urgency)
     if mine:
         employee_id = access_for(user).employee_id
+        if employee_id is None:  # e.g. a superuser with no staff record: nothing is theirs
+            return needs.none()
         needs = needs.filter(Q(claimed_by_id=employee_id) | Q(submitted_by_id=employee_id))
     return needs.order_by("-created_at", "-pk")
 

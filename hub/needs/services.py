@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Branch, Employee, PositionCategory, Role
-from ..permissions import access_for
+from ..permissions import access_for, employee_for
 from ..sessions.models import Session
 from .models import NeedEvent, TrainingNeed, TrainingPlan
+from .selectors import may_edit_plan
 
 Status = TrainingNeed.Status
 
@@ -46,6 +47,10 @@ MSG_PLAN_NOT_ALLOWED = _(
 MSG_PLAN_APPROVE_HQ = _("Only HQ may approve a training plan.")
 MSG_PLAN_ALREADY_APPROVED = _("This plan is already approved.")
 MSG_PLAN_NEED_OTHER_BRANCH = _("A branch plan can only link needs of its own branch.")
+MSG_PLAN_NEED_WITHDRAWN = _("A withdrawn need cannot be linked to a plan.")
+MSG_PLAN_SESSION_OTHER_BRANCH = _(
+    "A branch plan can only link sessions of its own branch or company-wide ones."
+)
 
 
 class NeedStateError(ValidationError):
@@ -55,13 +60,6 @@ class NeedStateError(ValidationError):
         super().__init__(
             MSG_WRONG_STATUS, code="wrong_status", params={"status": need.get_status_display()}
         )
-
-
-def _employee(user) -> Employee | None:
-    access = access_for(user)
-    if access.employee_id is None:
-        return None
-    return Employee.objects.filter(pk=access.employee_id).first()
 
 
 def _is_claimer_or_hq(user, need: TrainingNeed) -> bool:
@@ -117,7 +115,7 @@ def need_submit(
     _check_metric_direction(
         before=metric_before, target=metric_target, higher_is_better=higher_is_better
     )
-    submitter = _employee(actor)
+    submitter = employee_for(actor)
     need = TrainingNeed(
         branch=branch,
         submitted_by=submitter,
@@ -148,7 +146,7 @@ def need_withdraw(*, need: TrainingNeed, actor, note: str = "") -> TrainingNeed:
             raise PermissionDenied(MSG_WITHDRAW_SUBMITTER_OR_HQ)
         if need.status != Status.OPEN:
             raise NeedStateError(need)
-        _move(need, to=Status.WITHDRAWN, actor_employee=_employee(actor), note=note)
+        _move(need, to=Status.WITHDRAWN, actor_employee=employee_for(actor), note=note)
         need.save(update_fields=["status", "updated_at"])
     return need
 
@@ -165,7 +163,7 @@ def need_claim(*, need: TrainingNeed, actor) -> TrainingNeed:
         need = _locked(need)
         if need.status != Status.OPEN:
             raise NeedStateError(need)
-        trainer = _employee(actor)
+        trainer = employee_for(actor)
         need.claimed_by = trainer
         _move(need, to=Status.CLAIMED, actor_employee=trainer)
         need.save(update_fields=["status", "claimed_by", "updated_at"])
@@ -225,7 +223,7 @@ def need_start_delivery(*, need: TrainingNeed, actor, note: str = "") -> Trainin
             raise NeedStateError(need)
         if not need.sessions.exclude(status=Session.Status.CANCELLED).exists():
             raise ValidationError(MSG_NO_SESSION, code="no_session")
-        _move(need, to=Status.IN_DELIVERY, actor_employee=_employee(actor), note=note)
+        _move(need, to=Status.IN_DELIVERY, actor_employee=employee_for(actor), note=note)
         need.save(update_fields=["status", "updated_at"])
     return need
 
@@ -239,7 +237,7 @@ def need_mark_delivered(*, need: TrainingNeed, actor, note: str = "") -> Trainin
             raise PermissionDenied(MSG_CLAIMER_OR_HQ)
         if need.status != Status.IN_DELIVERY:
             raise NeedStateError(need)
-        _move(need, to=Status.DELIVERED, actor_employee=_employee(actor), note=note)
+        _move(need, to=Status.DELIVERED, actor_employee=employee_for(actor), note=note)
         need.save(update_fields=["status", "updated_at"])
     return need
 
@@ -276,24 +274,13 @@ def need_evaluate(
         if metric_after is None:
             raise ValidationError({"metric_after": MSG_AFTER_REQUIRED})
         need.metric_after = metric_after
-        _move(need, to=Status.EVALUATED, actor_employee=_employee(actor), note=note)
+        _move(need, to=Status.EVALUATED, actor_employee=employee_for(actor), note=note)
         need.full_clean()
         need.save(update_fields=["status", "metric_after", "updated_at"])
     return need
 
 
 # --- plans ---------------------------------------------------------------------------------
-
-
-def _may_edit_plan(user, plan: TrainingPlan) -> bool:
-    access = access_for(user)
-    if access.is_hq:
-        return True
-    return (
-        plan.status == TrainingPlan.Status.DRAFT
-        and plan.scope == TrainingPlan.Scope.BRANCH
-        and plan.branch_id in access.managed_branch_ids
-    )
 
 
 def _check_plan_scope(user, *, scope: str, branch: Branch | None) -> None:
@@ -343,7 +330,7 @@ def plan_create(
         objectives=objectives,
         target_categories=_clean_categories(target_categories),
         targeted_learners=targeted_learners,
-        created_by=_employee(actor),
+        created_by=employee_for(actor),
     )
     plan.full_clean()
     _check_target_branches(actor, plan, target_branches)
@@ -375,7 +362,7 @@ def plan_update(
 ) -> TrainingPlan:
     """Change a plan's text, period and audience: HQ at any time, the branch's manager while
     it is a draft. Scope and branch stay as created."""
-    if not _may_edit_plan(actor, plan):
+    if not may_edit_plan(actor, plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     _check_target_branches(actor, plan, target_branches)
     plan.title = title
@@ -400,7 +387,7 @@ def plan_approve(*, plan: TrainingPlan, actor) -> TrainingPlan:
         if plan.status != TrainingPlan.Status.DRAFT:
             raise ValidationError(MSG_PLAN_ALREADY_APPROVED, code="approved")
         plan.status = TrainingPlan.Status.APPROVED
-        plan.approved_by = _employee(actor)
+        plan.approved_by = employee_for(actor)
         plan.approved_at = timezone.now()
         plan.save(update_fields=["status", "approved_by", "approved_at"])
     return plan
@@ -409,14 +396,17 @@ def plan_approve(*, plan: TrainingPlan, actor) -> TrainingPlan:
 def plan_link_need(
     *, plan: TrainingPlan, actor, need: TrainingNeed, unlink: bool = False
 ) -> TrainingPlan:
-    """Link (or unlink) a need; a branch plan only takes needs of its own branch."""
-    if not _may_edit_plan(actor, plan):
+    """Link (or unlink) a need; a branch plan only takes needs of its own branch, and a
+    withdrawn need is refused (unlinking is always allowed)."""
+    if not may_edit_plan(actor, plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     if unlink:
         plan.needs.remove(need)
         return plan
     if plan.scope == TrainingPlan.Scope.BRANCH and need.branch_id != plan.branch_id:
         raise ValidationError(MSG_PLAN_NEED_OTHER_BRANCH, code="other_branch")
+    if need.status == Status.WITHDRAWN:
+        raise ValidationError(MSG_PLAN_NEED_WITHDRAWN, code="withdrawn")
     plan.needs.add(need)
     return plan
 
@@ -424,13 +414,20 @@ def plan_link_need(
 def plan_link_session(
     *, plan: TrainingPlan, actor, session: Session, unlink: bool = False
 ) -> TrainingPlan:
-    """Link (or unlink) a session counted in the plan's progress (cancelled ones are refused)."""
-    if not _may_edit_plan(actor, plan):
+    """Link (or unlink) a session counted in the plan's progress. Cancelled sessions are
+    refused; a branch plan only takes its branch's sessions and company-wide ones."""
+    if not may_edit_plan(actor, plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     if unlink:
         plan.sessions.remove(session)
         return plan
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(MSG_SESSION_CANCELLED, code="cancelled")
+    if (
+        plan.scope == TrainingPlan.Scope.BRANCH
+        and session.branch_id is not None
+        and session.branch_id != plan.branch_id
+    ):
+        raise ValidationError(MSG_PLAN_SESSION_OTHER_BRANCH, code="other_branch")
     plan.sessions.add(session)
     return plan

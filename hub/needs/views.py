@@ -44,6 +44,14 @@ def _params(request: HttpRequest, drop: str = "page") -> str:
     return params.urlencode()
 
 
+def _posted_pk(request: HttpRequest, name: str) -> int:
+    """The integer id posted as ``name``; a missing or malformed one is a 404, not a 500."""
+    value = request.POST.get(name, "")
+    if not (value.isascii() and value.isdigit()):
+        raise Http404
+    return int(value)
+
+
 # --- needs ---------------------------------------------------------------------------------
 
 
@@ -87,12 +95,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
         try:
             need = services.need_submit(actor=request.user, **data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                form.add_error(None, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Need submitted to the pool."))
             return redirect("needs:need", pk=need.pk)
@@ -156,7 +159,7 @@ def need_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             messages.success(request, _("Course saved."))
         elif action in {"link_session", "unlink_session"}:
-            session = get_object_or_404(Session, pk=request.POST.get("session"))
+            session = get_object_or_404(Session, pk=_posted_pk(request, "session"))
             services.need_link_session(
                 need=need, actor=request.user, session=session, unlink=action == "unlink_session"
             )
@@ -339,14 +342,14 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("Plan approved."))
         elif action in {"link_need", "unlink_need"}:
             need = get_object_or_404(
-                selectors.needs_visible(request.user), pk=request.POST.get("need")
+                selectors.needs_visible(request.user), pk=_posted_pk(request, "need")
             )
             services.plan_link_need(
                 plan=plan, actor=request.user, need=need, unlink=action == "unlink_need"
             )
             messages.success(request, _("Plan updated."))
         elif action in {"link_session", "unlink_session"}:
-            session = get_object_or_404(Session, pk=request.POST.get("session"))
+            session = get_object_or_404(Session, pk=_posted_pk(request, "session"))
             services.plan_link_session(
                 plan=plan, actor=request.user, session=session, unlink=action == "unlink_session"
             )

@@ -10,6 +10,7 @@ import zoneinfo
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -53,7 +54,7 @@ def _event(session: Session, base_url: str) -> Event:
         lines.append(session.stream_url)
     if lines:
         event.add("description", "\n".join(lines))
-    event.add("url", f"{base_url}/sessions/{session.pk}/")
+    event.add("url", base_url + reverse("sessions:detail", args=[session.pk]))
     event.add("status", STATUS[session.status])
     return event
 

@@ -76,6 +76,11 @@ def checkin_code_valid(session_id: int, code: str, now: dt.datetime, minutes: in
     return any(hmac.compare_digest(code, _code_for(session_id, w)) for w in (window, window - 1))
 
 
+def meets_completion(*, minutes: int, duration: int, completion_percent: int) -> bool:
+    """The completion rule: present for at least ``completion_percent`` of the session."""
+    return duration > 0 and minutes * 100 >= completion_percent * duration
+
+
 def attendance_outcome(
     *,
     minutes: int,
@@ -86,7 +91,9 @@ def attendance_outcome(
     late_after_minutes: int,
 ) -> tuple[str, bool]:
     """(status, completed) from the minutes present and the completion rule."""
-    completed = duration > 0 and minutes * 100 >= completion_percent * duration
+    completed = meets_completion(
+        minutes=minutes, duration=duration, completion_percent=completion_percent
+    )
     if completed:
         late = checked_in_at is not None and checked_in_at > starts_at + dt.timedelta(
             minutes=late_after_minutes

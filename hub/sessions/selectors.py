@@ -219,8 +219,16 @@ def recently_taught(*, employee: Employee, limit: int = 10) -> QuerySet[Session]
         Session.objects.filter(trainers=employee, status=Session.Status.ENDED)
         .select_related("branch")
         .annotate(
-            enrolled_count=Count("enrolments", filter=Q(enrolments__status="enrolled")),
-            completed_count=Count("enrolments", filter=Q(enrolments__attendance__completed=True)),
+            enrolled_count=Count(
+                "enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)
+            ),
+            completed_count=Count(
+                "enrolments",
+                filter=Q(
+                    enrolments__status=Enrolment.Status.ENROLLED,
+                    enrolments__attendance__completed=True,
+                ),
+            ),
         )
         .order_by("-starts_at")[:limit]
     )

@@ -41,6 +41,7 @@ MSG_BAD_TRANSITION = _("A %(status)s session cannot be %(verb)s.")
 MSG_NOT_SCHEDULED = _("Only a scheduled session can be changed.")
 MSG_CAPACITY_BELOW = _("The capacity cannot be lower than the %(count)s learners enrolled.")
 MSG_LOCATION_REQUIRED = _("An in-person session needs a location.")
+MSG_CAPACITY_MIN = _("A session needs at least one seat.")
 MSG_NOT_OPEN = _("This session is not open to you.")
 MSG_NOT_ENROLLABLE = _("Enrolment is closed for this session.")
 MSG_HAS_LEFT = _("This employee has left the company.")
@@ -100,6 +101,8 @@ def _check_trainers(trainers: list[Employee]) -> None:
 
 
 def _validate_session(session: Session) -> None:
+    if session.capacity is not None and session.capacity < 1:
+        raise ValidationError({"capacity": MSG_CAPACITY_MIN})
     if session.mode == Session.Mode.IN_PERSON and not session.location.strip():
         raise ValidationError({"location": MSG_LOCATION_REQUIRED})
     session.full_clean(exclude=["course", "created_by"])
@@ -161,7 +164,8 @@ def session_update(
 ) -> Session:
     """Change a scheduled session (its trainers or HQ). A change of time, mode or place is
     announced to enrolled and waitlisted learners; a larger capacity promotes waitlisted
-    learners; a capacity below the enrolled count is refused."""
+    learners; a capacity below the enrolled count is refused. A new start time clears the
+    sent reminders so learners are reminded again before the new time."""
     if not rules.can_run_session(actor, session):
         raise PermissionDenied(MSG_NOT_ALLOWED)
     unknown = set(changes) - set(SESSION_FIELDS)
@@ -188,6 +192,9 @@ def session_update(
             if not access.is_hq and access.employee_id not in {t.pk for t in trainers}:
                 raise ValidationError({"trainers": MSG_TRAINER_SELF})
             locked.trainers.set(trainers)
+        if locked.starts_at != before["starts_at"]:
+            # A moved session gets a fresh day-before reminder for its new time.
+            locked.enrolments.filter(reminder_sent_at__isnull=False).update(reminder_sent_at=None)
         if any(getattr(locked, name) != value for name, value in before.items()):
             _notify_learners(locked, Notification.Kind.CHANGED, waitlisted_too=True)
         _promote_waitlisted(locked)
@@ -308,14 +315,21 @@ def _enrol_refusal(*, actor, session: Session, learner: Employee) -> str | None:
 
 
 def _enrol_locked(
-    *, session: Session, learner: Employee, actor, report: EnrolmentReport, enrolled_count: int
+    *,
+    session: Session,
+    learner: Employee,
+    actor,
+    report: EnrolmentReport,
+    enrolled_count: int,
+    existing_by_learner: dict[int, Enrolment],
 ) -> int:
-    """Enrol one learner in a locked session; returns the new enrolled count."""
+    """Enrol one learner in a locked session (trainers prefetched, the learners' earlier
+    enrolments in ``existing_by_learner``); returns the new enrolled count."""
     refusal = _enrol_refusal(actor=actor, session=session, learner=learner)
     if refusal:
         report.skipped.append((learner, refusal))
         return enrolled_count
-    existing = Enrolment.objects.filter(session=session, learner=learner).first()
+    existing = existing_by_learner.get(learner.pk)
     if existing is not None and existing.status != Enrolment.Status.CANCELLED:
         report.skipped.append((learner, str(MSG_ALREADY)))
         return enrolled_count
@@ -332,6 +346,7 @@ def _enrol_locked(
     enrolment.reminder_sent_at = None
     enrolment.assigned_by = None if self_enrol else actor
     enrolment.save()
+    existing_by_learner[learner.pk] = enrolment
     if status == Enrolment.Status.ENROLLED:
         report.enrolled.append(enrolment)
         return enrolled_count + 1
@@ -350,14 +365,26 @@ def enrolment_bulk_create(
     to enrol someone raises ``PermissionDenied``. Notifies each learner on commit.
     """
     report = EnrolmentReport()
+    learners = list(learners)
     with transaction.atomic():
-        locked = _lock(session)
+        # A fixed number of queries per learner whatever the batch: trainers and earlier
+        # enrolments are read once.
+        locked = Session.objects.select_for_update().prefetch_related("trainers").get(pk=session.pk)
         if locked.status != Session.Status.SCHEDULED or locked.starts_at <= timezone.now():
             raise ValidationError(MSG_NOT_ENROLLABLE)
         count = locked.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+        existing_by_learner = {
+            e.learner_id: e
+            for e in locked.enrolments.filter(learner_id__in=[learner.pk for learner in learners])
+        }
         for learner in learners:
             count = _enrol_locked(
-                session=locked, learner=learner, actor=actor, report=report, enrolled_count=count
+                session=locked,
+                learner=learner,
+                actor=actor,
+                report=report,
+                enrolled_count=count,
+                existing_by_learner=existing_by_learner,
             )
         _notify([e.learner for e in report.enrolled], Notification.Kind.ENROLLED, locked)
         _notify([e.learner for e in report.waitlisted], Notification.Kind.WAITLISTED, locked)
@@ -408,6 +435,9 @@ def enrolment_cancel(*, enrolment: Enrolment, actor, now: dt.datetime | None = N
         locked.status = Enrolment.Status.CANCELLED
         locked.cancelled_at = now
         locked.save(update_fields=["status", "cancelled_at"])
+        # A check-in made before the start (and before this cancel) must not count later:
+        # the session has not started, so there is no correction to keep.
+        Attendance.objects.filter(enrolment=locked).delete()
         if was_enrolled:
             _promote_waitlisted(session)
     return locked
@@ -534,13 +564,19 @@ def attendance_record_minutes(
     or, with ``add=True``, minutes to add. Clamped to the session's length. A trainer's
     correction is never overwritten. Status and completion follow the completion rule.
     """
-    session = enrolment.session
-    if enrolment.status != Enrolment.Status.ENROLLED:
-        raise ValidationError(MSG_NOT_ENROLLED)
-    if session.status not in {Session.Status.LIVE, Session.Status.ENDED}:
-        raise ValidationError(MSG_ATTENDANCE_CLOSED)
     settings = SessionSettings.load()
     with transaction.atomic():
+        # Checked on the locked row: the caller's copy may predate a cancel or a transition.
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("session")
+            .get(pk=enrolment.pk)
+        )
+        session = enrolment.session
+        if enrolment.status != Enrolment.Status.ENROLLED:
+            raise ValidationError(MSG_NOT_ENROLLED)
+        if session.status not in {Session.Status.LIVE, Session.Status.ENDED}:
+            raise ValidationError(MSG_ATTENDANCE_CLOSED)
         attendance, _created = Attendance.objects.select_for_update().get_or_create(
             enrolment=enrolment
         )
@@ -576,7 +612,11 @@ def attendance_finalise(*, session: Session) -> int:
         )
         missing_ids = list(missing.values_list("pk", flat=True))
         Attendance.objects.bulk_create([Attendance(enrolment_id=pk) for pk in missing_ids])
-        records = list(Attendance.objects.filter(enrolment__session=session))
+        records = list(
+            Attendance.objects.filter(
+                enrolment__session=session, enrolment__status=Enrolment.Status.ENROLLED
+            )
+        )
         for record in records:
             if record.corrected_at is not None or record.status == Attendance.Status.EXCUSED:
                 continue
@@ -672,13 +712,13 @@ def attendance_correct(
         before = {"status": attendance.status, "minutes": attendance.minutes_present}
         attendance.status = status
         attendance.minutes_present = minutes
-        attendance.completed = (
-            status
-            in {
-                Attendance.Status.PRESENT,
-                Attendance.Status.LATE,
-            }
-            and minutes * 100 >= settings.completion_percent * session.duration_minutes
+        attendance.completed = status in {
+            Attendance.Status.PRESENT,
+            Attendance.Status.LATE,
+        } and rules.meets_completion(
+            minutes=minutes,
+            duration=session.duration_minutes,
+            completion_percent=settings.completion_percent,
         )
         attendance.corrected_at = timezone.now()
         attendance.corrected_by = actor

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from evaluation import selectors as assignment_selectors
 from hub import permissions
-from hub.models import Employee, Role
+from hub.models import Employee
 from hub.web import flash_errors, flash_form_errors, form_add_service_errors
 
 from . import rules, selectors, services
@@ -45,10 +45,10 @@ MY_PAGE_TO_GRADE = 20
 
 
 def _me(request: HttpRequest) -> Employee:
-    access = permissions.access_for(request.user)
-    if access.employee_id is None:
+    employee = permissions.employee_for(request.user)
+    if employee is None:
         raise PermissionDenied
-    return Employee.objects.select_related("branch").get(pk=access.employee_id)
+    return employee
 
 
 def _session_or_404(request: HttpRequest, pk: int) -> Session:
@@ -63,8 +63,7 @@ def _base_url(request: HttpRequest) -> str:
 
 
 def _can_schedule(user) -> bool:
-    access = permissions.access_for(user)
-    return access.is_hq or Role.TRAINER in access.roles
+    return permissions.is_hq(user) or permissions.is_trainer(user)
 
 
 def _local_day_start(day: dt.date) -> dt.datetime:
@@ -264,7 +263,9 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Enrolment cancelled."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("sessions:detail", args=[enrolment.session_id])
     return redirect(target)
 

@@ -22,6 +22,10 @@ class H5PContentViewSet(SnippetViewSet):
         [FieldPanel("package"), FieldPanel("title")], base_form_class=H5PContentAdminForm
     )
 
+    def get_queryset(self, request):
+        # The listing shows each row's main library and uploader: join them, one query.
+        return H5PContent.objects.select_related("main_library", "uploaded_by")
+
 
 class H5PAllowedLibraryViewSet(SnippetViewSet):
     model = H5PAllowedLibrary

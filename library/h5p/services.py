@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import zipfile
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -174,6 +176,13 @@ def _content_create(
                 written.append(target)
                 members = [(n, n) for n in names if n.startswith("content/")]
                 storage.unpack(archive, [*members, ("h5p.json", "h5p.json")], target)
+    except (zipfile.BadZipFile, zlib.error) as error:
+        # A member whose data does not match its CRC or is not valid deflate: validation only
+        # sniffs the first bytes, so this shows up while unpacking. A refusal, not a crash.
+        for path in written:
+            storage.remove_tree(path)
+        display = PurePosixPath(name).name or "package.h5p"
+        raise H5PPackageError([H5PError(ErrorCode.NOT_ZIP, display)]) from error
     except BaseException:
         for path in written:
             storage.remove_tree(path)
@@ -221,7 +230,10 @@ def _number(value: Any) -> Decimal | None:
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+    number = Decimal(str(value))
+    if number.copy_abs() > MAX_SCORE:
+        return None  # out of range anyway; quantize() would raise InvalidOperation on 1e300
+    return number.quantize(Decimal("0.01"))
 
 
 def xapi_statement_parse(statement: Any) -> ScoredStatement:

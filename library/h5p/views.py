@@ -3,7 +3,8 @@
 - ``preview``: a logged-in page embedding the player exactly as the course block does.
 - ``player``: the page inside the sandboxed iframe (``sandbox="allow-scripts"`` without
   ``allow-same-origin``: an opaque origin that can neither read the hub's cookies nor call its
-  API as the user), authorised by a signed token, under a strict Content-Security-Policy.
+  API as the user), authorised by a signed token, under a strict Content-Security-Policy
+  whose ``sandbox`` directive keeps that opaque origin when the page is opened top-level.
 - ``h5p_json`` / ``content_file`` / ``library_file``: the files the player fetches, each
   authorised by the token in its path; ``Access-Control-Allow-Origin: *`` on these only.
 - ``xapi``: the embedding page (not the iframe) posts scored statements here, CSRF-checked.
@@ -29,7 +30,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from hub.models import Employee
-from hub.permissions import can_use_cms
+from hub.permissions import can_use_cms, employee_for
 
 from . import storage
 from .forms import H5PUploadForm
@@ -51,6 +52,9 @@ PLAYER_CSP = "; ".join(
         "frame-ancestors 'self'",
         "base-uri 'none'",
         "form-action 'none'",
+        # The same sandbox as the embedding iframe's, also when the player URL is opened on
+        # its own (a link, a new tab): uploaded library code never runs with the hub's origin.
+        "sandbox allow-scripts",
     ]
 )
 # Files are fetched as sub-resources; opened as a document (an SVG, say) they get no script.
@@ -71,7 +75,7 @@ CONTENT_TYPES = {
 
 
 def _employee(request: HttpRequest) -> Employee:
-    employee = Employee.objects.filter(user_id=request.user.pk).first()
+    employee = employee_for(request.user)
     if employee is None:
         raise PermissionDenied
     return employee

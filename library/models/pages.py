@@ -191,8 +191,10 @@ class GuideIndexPage(_SectionPage):
         verbose_name = _("process guides section")
 
     def get_context(self, request, *args, **kwargs):
+        from ..selectors import guide_list
+
         context = super().get_context(request, *args, **kwargs)
-        context["guides"] = GuidePage.objects.live().child_of(self).order_by("path")
+        context["guides"] = guide_list(section=self)
         return context
 
 

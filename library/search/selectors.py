@@ -14,8 +14,8 @@ from django.db.models.lookups import GreaterThan
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from hub import permissions
-
+from ..permissions import can_see_templates
+from ..selectors import restricted_pages
 from .models import SearchEntry, SearchKind
 from .snippets import highlight, snippet
 from .tokens import MAX_QUERY_LENGTH, SearchQueryError, Term, parse_query, tsquery
@@ -30,23 +30,22 @@ QUERY_EMPTY = _("Enter a word or phrase to search for.")
 QUERY_TOO_LONG = _("Search for at most %(max)d characters.")
 
 
-def can_find_templates(user) -> bool:
-    """Course templates are for trainers and HQ (curators, training leads), never learners."""
-    return permissions.is_hq(user) or permissions.is_trainer(user)
-
-
 def searchable_kinds(user) -> list[str]:
     kinds = [SearchKind.COURSE, SearchKind.CASE, SearchKind.GUIDE]
-    if can_find_templates(user):
+    # Course templates are for trainers and HQ, never learners: the rule their pages follow.
+    if can_see_templates(user):
         kinds.insert(1, SearchKind.TEMPLATE)
     return [str(kind) for kind in kinds]
 
 
 def searchable_entries(user) -> QuerySet[SearchEntry]:
-    """Entries of live pages the user may find (none for an anonymous user)."""
+    """Entries of live pages the user may find (none for an anonymous user), leaving out
+    pages that Wagtail's privacy setting restricts to a password or to groups."""
     if not user.is_authenticated:
         return SearchEntry.objects.none()
-    return SearchEntry.objects.filter(kind__in=searchable_kinds(user), page__live=True)
+    return SearchEntry.objects.filter(kind__in=searchable_kinds(user), page__live=True).exclude(
+        page_id__in=restricted_pages().values("pk")
+    )
 
 
 def _occurrences(column: str, pattern: str):

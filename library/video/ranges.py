@@ -14,7 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_RANGE_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+# DIGIT is ASCII (RFC 5234); ``\Z`` so a trailing newline is not silently accepted.
+_RANGE_SPEC = re.compile(r"^[ \t]*([0-9]*)[ \t]*-[ \t]*([0-9]*)[ \t]*\Z")
+# A position past any file we store; longer numbers are capped to it, because ``int()``
+# refuses strings of more than 4300 digits (a ValueError, i.e. a 500, for a long header).
+_HUGE = 10**18
+
+
+def _position(digits: str) -> int:
+    digits = digits.lstrip("0") or "0"
+    return _HUGE if len(digits) > 18 else int(digits)
 
 
 @dataclass(frozen=True)
@@ -55,14 +64,14 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
         return None
     if first == "":
         # Suffix range: the last n bytes.
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0 or size == 0:
             raise Unsatisfiable
         return ByteRange(max(0, size - suffix), size - 1)
-    start = int(first)
-    if last != "" and int(last) < start:
+    start = _position(first)
+    if last != "" and _position(last) < start:
         return None  # invalid syntax: ignore the header
     if start >= size:
         raise Unsatisfiable
-    end = size - 1 if last == "" else min(int(last), size - 1)
+    end = size - 1 if last == "" else min(_position(last), size - 1)
     return ByteRange(start, end)

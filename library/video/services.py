@@ -26,6 +26,7 @@ from .validation import (
 )
 
 MSG_NOT_ALLOWED = _("Only trainers and HQ staff may upload videos.")
+MSG_DELETE_NOT_ALLOWED = _("Only HQ staff may delete videos.")
 MSG_LANGUAGE_REQUIRED = _("Subtitles need a language.")
 
 
@@ -71,12 +72,14 @@ def subtitle_language_check(language: str) -> None:
 
 
 def can_upload_video(user) -> bool:
-    return bool(
-        user.is_superuser
-        or permissions.is_hq(user)
-        or permissions.is_trainer(user)
-        or user.has_perm("library.add_video")
-    )
+    """Trainers, HQ and superusers (the CMS roles), or a holder of ``library.add_video``."""
+    return permissions.can_use_cms(user) or user.has_perm("library.add_video")
+
+
+def can_delete_video(user) -> bool:
+    """HQ and superusers, or a holder of ``library.delete_video`` (trainers may not: the
+    admin's permission policy says the same)."""
+    return permissions.is_hq(user) or user.has_perm("library.delete_video")
 
 
 def video_create(
@@ -205,9 +208,12 @@ def video_update(
 
 def video_delete(*, video: Video, actor=None) -> None:
     """Delete a video row; its video and subtitle files are removed once the deletion commits
-    (a rolled-back deletion keeps them). Blocks that chose the video then render nothing."""
-    if actor is not None and not can_upload_video(actor):
-        raise PermissionDenied(MSG_NOT_ALLOWED)
+    (a rolled-back deletion keeps them). Blocks that chose the video then render nothing.
+
+    Preconditions: ``actor`` is HQ staff or holds ``library.delete_video`` (``None`` for
+    system jobs); raises ``PermissionDenied`` otherwise, deleting nothing."""
+    if actor is not None and not can_delete_video(actor):
+        raise PermissionDenied(MSG_DELETE_NOT_ALLOWED)
     files = [(field.storage, field.name) for field in (video.file, video.subtitles) if field]
     with transaction.atomic():
         video.delete()

@@ -53,7 +53,7 @@ EBML_DOCTYPE_ID = b"\x42\x82"
 
 WEBVTT_SIGNATURE = "WEBVTT"
 UTF8_BOM = b"\xef\xbb\xbf"
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")  # used with fullmatch
 
 # Messages that tests assert on.
 NOT_A_VIDEO = _(
@@ -200,7 +200,7 @@ def check_subtitles_size(size: int, limit: int) -> None:
 
 
 def check_language_tag(tag: str) -> None:
-    if not LANGUAGE_TAG.match(tag):
+    if not LANGUAGE_TAG.fullmatch(tag):
         raise VideoRejected(LANGUAGE_INVALID)
 
 

@@ -103,4 +103,14 @@ def test_learner_plays_h5p_and_score_reaches_server(allowed_libraries, browser, 
     assert page.evaluate(API_PROBE, score_url).startswith("read:200:")
     assert frame.evaluate(API_PROBE, score_url).startswith("blocked:")
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+    # Opened on its own (a link, a new tab) the player is still sandboxed by its CSP: it
+    # plays, yet its uploaded library code gets neither the cookies nor the API.
+    alone = context.new_page()
+    alone.goto(frame.url)
+    expect(alone.get_by_role("radio", name="False")).to_be_visible()
+    assert alone.evaluate("() => window.origin") == "null"
+    probe = alone.evaluate(COOKIE_PROBE)
+    assert probe.startswith("blocked:") or probe == "read:", probe
+    assert alone.evaluate(API_PROBE, score_url).startswith("blocked:")
     context.close()

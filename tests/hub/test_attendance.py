@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from hub.models import AuditEvent
 from hub.sessions import rules, services
-from hub.sessions.models import Attendance, SessionSettings
+from hub.sessions.models import Attendance, Enrolment, SessionSettings
 from tests.factories import EnrolmentFactory, SessionFactory
 from tests.hub.sessions_helpers import live_session, make_trainer
 
@@ -211,3 +211,45 @@ def test_too_many_wrong_codes_lock_the_learner_out():
         services.attendance_check_in(session=session, learner=enrolment.learner, code=right)
     cache.clear()
     assert services.attendance_check_in(session=session, learner=enrolment.learner, code=right)
+
+
+def test_check_in_then_cancelled_before_start_does_not_count(manager):
+    """A learner who checked in early and whose seat the manager then cancelled has no
+    attendance left: neither the finalised record nor the trainer's completed count."""
+    trainer = make_trainer()
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=20)
+    session = SessionFactory(
+        trainers=[trainer], starts_at=start, ends_at=start + dt.timedelta(minutes=60)
+    )
+    enrolment = EnrolmentFactory(session=session, learner__branch=manager.branch)
+    services.attendance_check_in(session=session, learner=enrolment.learner, code=_code(session))
+    services.enrolment_cancel(enrolment=enrolment, actor=manager.user)
+    assert not Attendance.objects.filter(enrolment=enrolment).exists()
+
+
+def test_finalise_ignores_records_of_cancelled_enrolments():
+    from hub.sessions import selectors
+
+    trainer = make_trainer()
+    session = live_session(trainer, minutes=60)
+    kept = EnrolmentFactory(session=session)
+    gone = EnrolmentFactory(session=session, status="cancelled")
+    Attendance.objects.create(enrolment=gone, checked_in_at=session.starts_at)
+    services.attendance_check_in(session=session, learner=kept.learner, code=_code(session))
+    services.session_end(session=session, actor=trainer.user)
+    stale = Attendance.objects.get(enrolment=gone)
+    assert stale.minutes_present == 0 and not stale.completed
+    assert Attendance.objects.get(enrolment=kept).completed
+    taught = selectors.recently_taught(employee=trainer).get()
+    assert (taught.enrolled_count, taught.completed_count) == (1, 1)
+
+
+def test_record_minutes_reads_the_enrolment_afresh():
+    """A caller holding a stale copy cannot credit minutes to a seat cancelled since."""
+    session = live_session(make_trainer())
+    enrolment = EnrolmentFactory(session=session)
+    stale = Enrolment.objects.select_related("session").get(pk=enrolment.pk)
+    Enrolment.objects.filter(pk=enrolment.pk).update(status="cancelled")
+    with pytest.raises(ValidationError):
+        services.attendance_record_minutes(enrolment=stale, minutes=30)
+    assert not Attendance.objects.filter(enrolment=enrolment).exists()

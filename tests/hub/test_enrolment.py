@@ -109,6 +109,39 @@ def test_bulk_by_rule_reports_counts(manager, branch):
         session=session, learners=[*new_hires, leaver], actor=manager.user
     )
     assert report.counts == {"enrolled": 1, "waitlisted": 1, "skipped": 2}
+    assert [e.learner for e in report.enrolled] == [new_hires[1]]
+    assert [e.learner for e in report.waitlisted] == [new_hires[2]]
+    assert [(who, str(why)) for who, why in report.skipped] == [
+        (new_hires[0], str(services.MSG_ALREADY)),
+        (leaver, str(services.MSG_HAS_LEFT)),
+    ]
+
+
+def test_bulk_enrolment_reads_trainers_and_earlier_seats_once(hq_admin, branch):
+    """Each extra learner costs one write, not a trainer and an enrolment lookup too."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hub.permissions import access_for
+
+    def queries_for(n: int) -> int:
+        session = SessionFactory(trainers=[make_trainer()], capacity=100)
+        people = EmployeeFactory.create_batch(n, branch=branch)
+        access_for(hq_admin.user)  # warm the cached access
+        with CaptureQueriesContext(connection) as ctx:
+            services.enrolment_bulk_create(session=session, learners=people, actor=hq_admin.user)
+        return len(ctx.captured_queries)
+
+    assert queries_for(6) - queries_for(3) == 3
+
+
+def test_a_learner_twice_in_one_batch_is_enrolled_once(hq_admin, learner):
+    session = SessionFactory(trainers=[make_trainer()])
+    report = services.enrolment_bulk_create(
+        session=session, learners=[learner, learner], actor=hq_admin.user
+    )
+    assert report.counts == {"enrolled": 1, "waitlisted": 0, "skipped": 1}
+    assert Enrolment.objects.filter(session=session, learner=learner).count() == 1
 
 
 def test_last_seat_then_waitlist(learner, branch):

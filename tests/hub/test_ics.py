@@ -45,6 +45,9 @@ def test_enrolment_ics_parses_with_right_times(client_for, learner):
     assert end - start == dt.timedelta(minutes=90)
     assert str(event["summary"]) == "新员工合规培训"
     assert str(event["location"]) == "三楼培训室"
+    detail = reverse("sessions:detail", args=[enrolment.session_id])
+    assert str(event["url"]) == f"http://testserver{detail}"
+    assert "王老师" in str(event["description"])
     assert b"TZID=Asia/Shanghai" in response.content
     assert b"BEGIN:VTIMEZONE" in response.content
 

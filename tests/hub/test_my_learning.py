@@ -141,6 +141,18 @@ def test_learner_enrols_and_cancels_through_the_page(client_for, learner):
     assert enrolment.status == "cancelled"
 
 
+def test_cancel_returns_to_a_local_next_but_never_off_site(client_for, learner):
+    client = client_for(learner)
+    local = EnrolmentFactory(session=SessionFactory(trainers=[make_trainer()]), learner=learner)
+    url = reverse("sessions:enrolment_cancel", args=[local.pk])
+    response = client.post(url, {"next": reverse("sessions:learning")})
+    assert response.url == reverse("sessions:learning")
+    foreign = EnrolmentFactory(session=SessionFactory(trainers=[make_trainer()]), learner=learner)
+    url = reverse("sessions:enrolment_cancel", args=[foreign.pk])
+    response = client.post(url, {"next": "https://evil.example/phish"})
+    assert response.url == reverse("sessions:detail", args=[foreign.session_id])
+
+
 def test_learner_cannot_cancel_someone_elses_enrolment(client_for, learner):
     other = EnrolmentFactory(session=SessionFactory(trainers=[make_trainer()]))
     url = reverse("sessions:enrolment_cancel", args=[other.pk])

@@ -384,9 +384,15 @@ def test_manager_branch_filter_outside_scope_shows_nothing(
 
 def test_need_pages_render_in_chinese(needs, trainer, client_for):
     client = client_for(trainer, language="zh-hans")
-    assert client.get(reverse("needs:needs")).status_code == 200
+    listing = client.get(reverse("needs:needs"))
+    assert listing.status_code == 200
+    assert '<h1 class="h3 mb-0">培训需求</h1>' in listing.content.decode()
     response = client.get(reverse("needs:need", args=[needs["mine"].pk]))
     assert response.status_code == 200
+    page = response.content.decode()
+    assert "下一步" in page
+    assert "处理记录" in page
+    assert "Next step" not in page
 
 
 def test_manager_who_is_also_a_trainer_sees_the_union(needs, manager, client_for):
@@ -395,3 +401,41 @@ def test_manager_who_is_also_a_trainer_sees_the_union(needs, manager, client_for
 
     grant(manager, Role.TRAINER)
     assert listed(client_for(manager)) == {"本店需求", "外店需求"}
+
+
+@pytest.mark.parametrize("posted", [{"need": "abc"}, {"need": ""}, {}])
+def test_plan_link_with_a_garbage_need_id_is_404(plans, manager, posted, client_for):
+    url = reverse("needs:plan_action", args=[plans["own"].pk, "link_need"])
+    assert client_for(manager).post(url, posted).status_code == 404
+    assert not plans["own"].needs.exists()
+
+
+@pytest.mark.parametrize("action", ["link_session", "unlink_session"])
+def test_plan_link_with_a_garbage_session_id_is_404(plans, manager, action, client_for):
+    url = reverse("needs:plan_action", args=[plans["own"].pk, action])
+    assert client_for(manager).post(url, {"session": "1 OR 1=1"}).status_code == 404
+    assert not plans["own"].sessions.exists()
+
+
+def test_need_link_with_a_garbage_session_id_is_404(needs, trainer, client_for):
+    need = needs["mine"]
+    url = reverse("needs:need_action", args=[need.pk, "link_session"])
+    assert client_for(trainer).post(url, {"session": "x"}).status_code == 404
+    assert not need.sessions.exists()
+
+
+def test_mine_filter_for_trainer_lists_only_their_needs(needs, trainer, client_for):
+    response = client_for(trainer).get(reverse("needs:needs"), {"mine": "on"})
+    assert {n.title for n in response.context["page"]} == {needs["mine"].title}
+
+
+def test_mine_filter_for_superuser_without_staff_record_lists_nothing(needs, client):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-Lectern-1")
+    client.force_login(root)
+    everything = client.get(reverse("needs:needs"))
+    assert len(everything.context["page"].object_list) == len(needs)
+    response = client.get(reverse("needs:needs"), {"mine": "on"})
+    assert response.status_code == 200
+    assert list(response.context["page"]) == []

@@ -108,3 +108,49 @@ def test_notification_page_shows_unread_and_marks_read(client_for, learner):
     assert client.post(reverse("sessions:notifications")).status_code == 302
     assert Notification.objects.filter(recipient=learner, read_at__isnull=True).count() == 0
     assert Notification.objects.filter(recipient=other, read_at__isnull=True).count() == 1
+
+
+def test_moved_session_is_reminded_again_for_its_new_time():
+    trainer = make_trainer()
+    now = timezone.now()
+    session = SessionFactory(
+        trainers=[trainer],
+        starts_at=now + dt.timedelta(hours=20),
+        ends_at=now + dt.timedelta(hours=21),
+    )
+    EnrolmentFactory(session=session, learner=_learner())
+    assert services.session_reminders_send(now=now) == 1
+    services.session_update(
+        session=session,
+        actor=trainer.user,
+        starts_at=now + dt.timedelta(days=3),
+        ends_at=now + dt.timedelta(days=3, hours=1),
+    )
+    assert services.session_reminders_send(now=now) == 0  # not within a day any more
+    later = now + dt.timedelta(days=2, hours=6)
+    assert services.session_reminders_send(now=later) == 1
+    assert Notification.objects.filter(kind="reminder").count() == 2
+
+
+def test_a_change_other_than_the_time_does_not_repeat_the_reminder():
+    trainer = make_trainer()
+    now = timezone.now()
+    session = SessionFactory(
+        trainers=[trainer],
+        starts_at=now + dt.timedelta(hours=20),
+        ends_at=now + dt.timedelta(hours=21),
+    )
+    EnrolmentFactory(session=session, learner=_learner())
+    assert services.session_reminders_send(now=now) == 1
+    services.session_update(session=session, actor=trainer.user, location="五楼大会议室")
+    assert services.session_reminders_send(now=now) == 0
+
+
+def test_plain_text_mail_is_not_html_escaped(django_capture_on_commit_callbacks):
+    session = SessionFactory(trainers=[make_trainer()], title='Q&A "合规" <入门>')
+    learner = _learner()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrolment_create(session=session, learner=learner, actor=learner.user)
+    [message] = mail.outbox
+    assert message.subject.endswith('Q&A "合规" <入门>')
+    assert 'Q&A "合规" <入门>' in message.body

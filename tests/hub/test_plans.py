@@ -9,7 +9,7 @@ from django.utils import translation
 
 from hub.models import PositionCategory
 from hub.needs import selectors, services
-from hub.needs.models import TrainingPlan
+from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.sessions.models import Session
 from tests.factories import BranchFactory, EmployeeFactory, make_manager
 from tests.hub.needs_helpers import attend, make_need, make_session, make_trainer
@@ -141,6 +141,41 @@ def test_branch_plan_links_only_own_branch_needs(manager, branch):
     assert list(plan.needs.all()) == [own]
     services.plan_link_need(plan=plan, actor=manager.user, need=own, unlink=True)
     assert not plan.needs.exists()
+
+
+def test_plan_refuses_withdrawn_need_but_may_unlink_it(manager, branch):
+    plan = branch_plan(manager, branch)
+    open_need = make_need(branch=branch, submitted_by=manager)
+    withdrawn = make_need(branch=branch, submitted_by=manager, status=TrainingNeed.Status.WITHDRAWN)
+    services.plan_link_need(plan=plan, actor=manager.user, need=open_need)
+    with pytest.raises(ValidationError) as refused:
+        services.plan_link_need(plan=plan, actor=manager.user, need=withdrawn)
+    assert refused.value.messages == [str(services.MSG_PLAN_NEED_WITHDRAWN)]
+    assert list(plan.needs.all()) == [open_need]
+    # A need withdrawn after linking can still be taken off the plan.
+    plan.needs.add(withdrawn)
+    services.plan_link_need(plan=plan, actor=manager.user, need=withdrawn, unlink=True)
+    assert list(plan.needs.all()) == [open_need]
+
+
+def test_branch_plan_links_own_and_company_wide_sessions_only(manager, branch):
+    plan = branch_plan(manager, branch)
+    own = make_session(branch=branch)
+    company_wide = make_session(branch=None)
+    foreign = make_session(branch=BranchFactory())
+    services.plan_link_session(plan=plan, actor=manager.user, session=own)
+    services.plan_link_session(plan=plan, actor=manager.user, session=company_wide)
+    with pytest.raises(ValidationError) as refused:
+        services.plan_link_session(plan=plan, actor=manager.user, session=foreign)
+    assert refused.value.messages == [str(services.MSG_PLAN_SESSION_OTHER_BRANCH)]
+    assert set(plan.sessions.all()) == {own, company_wide}
+
+
+def test_hq_plan_links_sessions_of_any_branch(hq_admin):
+    plan = hq_plan(hq_admin)
+    session = make_session(branch=BranchFactory())
+    services.plan_link_session(plan=plan, actor=hq_admin.user, session=session)
+    assert list(plan.sessions.all()) == [session]
 
 
 def test_link_sessions_refuses_cancelled(hq_admin):

@@ -63,19 +63,37 @@ def test_hq_schedules_for_any_trainer(hq_admin):
 
 
 def test_trainers_need_the_trainer_role(hq_admin, learner):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as not_trainer:
         _create(hq_admin, [learner])
-    with pytest.raises(ValidationError):
+    assert not_trainer.value.message_dict == {"trainers": [str(services.MSG_TRAINERS_ROLE)]}
+    with pytest.raises(ValidationError) as nobody:
         _create(hq_admin, [])
+    assert nobody.value.message_dict == {"trainers": [str(services.MSG_NO_TRAINERS)]}
+    assert not Session.objects.exists()
 
 
 def test_in_person_needs_location_and_end_after_start(hq_admin):
     trainer = make_trainer()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as no_place:
         _create(hq_admin, [trainer], location="")
+    assert set(no_place.value.message_dict) == {"location"}
     start, _end = _times()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as no_length:
         _create(hq_admin, [trainer], starts_at=start, ends_at=start)
+    assert "__all__" in no_length.value.message_dict
+    assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize(("capacity", "ok"), [(0, False), (1, True)])
+def test_a_session_needs_a_seat(hq_admin, capacity, ok):
+    """The form's minimum is the service's too, so no other path makes a seatless session."""
+    trainer = make_trainer()
+    if ok:
+        assert _create(hq_admin, [trainer], capacity=capacity).capacity == 1
+        return
+    with pytest.raises(ValidationError) as refused:
+        _create(hq_admin, [trainer], capacity=capacity)
+    assert refused.value.message_dict == {"capacity": [str(services.MSG_CAPACITY_MIN)]}
 
 
 def test_co_trainers_may_run_and_others_may_not(branch):

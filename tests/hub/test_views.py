@@ -94,6 +94,20 @@ def test_manager_home_counts_only_managed_branch():
     assert [b.code for b in response.context["branches"]] == [branch.code]
 
 
+def test_home_counts_current_trainers_only(client_for):
+    branch = BranchFactory()
+    manager = make_manager(branch)
+    trainer, leaver = EmployeeFactory.create_batch(2, branch=branch)
+    grant(trainer, Role.TRAINER)
+    grant(leaver, Role.TRAINER)
+    leaver.leave_date = leaver.hire_date + dt.timedelta(days=1)
+    leaver.save(update_fields=["leave_date"])
+    response = client_for(manager).get("/")
+    assert response.context["headcount"] == 2  # the manager and the trainer
+    assert response.context["trainer_count"] == 1  # the leaver keeps the grant, not the count
+    assert [b.trainers for b in response.context["branches"]] == [1]
+
+
 def test_people_directory_scoped_for_manager(client_for):
     branch, other = BranchFactory.create_batch(2)
     manager = make_manager(branch)
@@ -201,6 +215,17 @@ def test_hq_admin_grants_and_revokes_role_through_profile(client_for, hq_admin):
     assert not RoleGrant.objects.filter(employee=employee).exists()
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions == [AuditEvent.Action.ROLE_GRANTED, AuditEvent.Action.ROLE_REVOKED]
+
+
+def test_revoking_with_a_malformed_grant_id_changes_nothing(client_for, hq_admin):
+    employee = EmployeeFactory()
+    grant(employee, Role.TRAINER)
+    url = reverse("employee_roles", args=[employee.employee_no])
+    for revoke in ("1 OR 1=1", "²", str(2**70)):
+        response = client_for(hq_admin).post(url, {"revoke": revoke})
+        assert response.status_code == 302
+    assert RoleGrant.objects.filter(employee=employee, role=Role.TRAINER).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REVOKED).exists()
 
 
 def test_role_change_refused_for_manager_and_bad_input(client_for, hq_admin):

@@ -165,3 +165,44 @@ def test_library_home_in_chinese_by_default(client_for, learner, library):
     html = client_for(learner, language="zh-hans").get("/library/").content.decode()
     assert "课程资源库" in html
     assert "案例库" in html
+
+
+def test_case_page_query_count_does_not_grow_with_its_tags(
+    client_for, learner, case_page, django_assert_max_num_queries
+):
+    client = client_for(learner)
+    client.get(case_page.url)  # warm the session and site caches
+    with django_assert_max_num_queries(30) as few:
+        client.get(case_page.url)
+    baseline = len(few.captured_queries)  # read now: the next request clears the log
+    case_page.tags.add(*(f"标签{n}" for n in range(8)))
+    case_page.save_revision().publish()
+    client.get(case_page.url)
+    with django_assert_max_num_queries(baseline):
+        html = client.get(case_page.url).content.decode()
+    assert html.count('href="/library/cases/?tag=') == 9
+
+
+def test_courses_and_guides_under_a_group_restriction_are_left_out_of_listings(
+    client_for, learner, catalogue
+):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    hidden = CoursePage.objects.get(title="管理者辅导")
+    restriction = PageViewRestriction.objects.create(
+        page=hidden, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(Group.objects.create(name="管理层"))
+    guide = GuidePage(title="内部指南", summary="仅限管理层")
+    GuideIndexPage.objects.get().add_child(instance=guide)
+    PageViewRestriction.objects.create(
+        page=guide, restriction_type=PageViewRestriction.PASSWORD, password="x"
+    )
+    client = client_for(learner)
+    assert titles(client.get("/library/courses/")) == {"新员工入职（北京）", "门店连带销售"}
+    assert "内部指南" not in client.get("/library/guides/").content.decode()
+    # "Logged in only" is what every library page asks anyway: such a page stays listed.
+    restriction.restriction_type = PageViewRestriction.LOGIN
+    restriction.save()
+    assert "管理者辅导" in titles(client.get("/library/courses/"))

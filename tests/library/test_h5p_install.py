@@ -3,7 +3,9 @@ and a rejected upload that stores nothing."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -141,6 +143,26 @@ def test_invalid_package_stores_nothing(h5p_root):
     assert not H5PContent.objects.exists()
     assert not H5PLibrary.objects.exists()
     assert not h5p_root.exists() or all_files(h5p_root) == []
+
+
+def test_corrupt_member_data_is_refused_not_a_crash(h5p_root):
+    """The directory is sound and the sniffed heads match, but a member's data fails its CRC:
+    found only while unpacking, and refused like any other bad package."""
+    allow("H5P.Demo")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in minimal_files().items():
+            archive.writestr(name, data)
+    data = buffer.getvalue()
+    assert data.count(b"= function ()") == 1
+    corrupt = io.BytesIO(data.replace(b"= function ()", b"= funcTion ()"))
+    with pytest.raises(H5PPackageError) as raised:
+        install(corrupt, name="broken.h5p")
+    assert error_codes(raised.value.errors) == {ErrorCode.NOT_ZIP}
+    assert raised.value.errors[0].file == "broken.h5p"
+    assert not H5PContent.objects.exists()
+    assert not H5PLibrary.objects.exists()
+    assert all_files(h5p_root) == []
 
 
 def test_failure_while_writing_rolls_back_rows_and_files(h5p_root, monkeypatch):

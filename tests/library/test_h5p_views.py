@@ -71,6 +71,11 @@ def test_player_headers_and_no_inline_script(content):
     assert "script-src 'self'" in csp
     assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'self'" in csp
+    # Opened top-level (not in the sandboxed iframe) the player is still an opaque origin:
+    # scripts yes, same-origin access to the hub no.
+    directives = [part.strip() for part in csp.split(";")]
+    assert "sandbox allow-scripts" in directives
+    assert "allow-same-origin" not in csp
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert not response.cookies
     html = response.content.decode()
@@ -186,7 +191,10 @@ def test_xapi_requires_csrf(content, learner):
 
 
 def test_xapi_requires_login(content):
-    assert post_xapi(Client(), content, {"statement": statement()}).status_code == 403
+    response = post_xapi(Client(), content, {"statement": statement()})
+    assert response.status_code == 403
+    assert response.json()["error"] == "login_required"
+    assert not H5PResult.objects.exists()
 
 
 def test_xapi_stores_result_and_answers_best_and_latest(content, learner, client_for):
@@ -249,7 +257,10 @@ def test_xapi_boundaries(content, learner, client_for):
 def test_xapi_body_size_limit(content, learner, client_for, settings):
     settings.H5P_XAPI_MAX_BYTES = 500
     payload = {"statement": statement(padding="x" * 600)}
-    assert post_xapi(client_for(learner), content, payload).status_code == 413
+    response = post_xapi(client_for(learner), content, payload)
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert not H5PResult.objects.exists()
 
 
 def test_xapi_invalid_json(content, learner, client_for):
@@ -260,6 +271,46 @@ def test_xapi_invalid_json(content, learner, client_for):
         content_type="application/json",
     )
     assert response.status_code == 400
+    assert response.json()["error"] == "invalid_json"
+    assert not H5PResult.objects.exists()
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_xapi_non_finite_scores_are_refused(content, learner, client_for, number):
+    # json.loads accepts these JavaScript literals; they must not reach the Decimal columns.
+    body = json.dumps({"statement": statement(raw=1, maximum=2)}).replace(
+        '"raw": 1', f'"raw": {number}'
+    )
+    response = client_for(learner).post(
+        reverse("library:h5p:xapi", kwargs={"pk": content.pk}),
+        data=body,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == XAPIError.SCORE
+    assert not H5PResult.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "maximum"), [(1, 1e300), (1e300, 1e300), (1, 10**40), (-(10**40), 1)]
+)
+def test_xapi_huge_numbers_are_refused_not_a_crash(content, learner, client_for, raw, maximum):
+    response = post_xapi(
+        client_for(learner), content, {"statement": statement(raw=raw, maximum=maximum)}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == XAPIError.SCORE
+    assert not H5PResult.objects.exists()
+
+
+def test_xapi_maximum_score_boundary(content, learner, client_for):
+    client = client_for(learner)
+    ok = post_xapi(client, content, {"statement": statement(raw=1, maximum=1_000_000)})
+    assert ok.status_code == 201
+    over = post_xapi(client, content, {"statement": statement(raw=1, maximum=1_000_000.5)})
+    assert over.status_code == 400
+    assert over.json()["error"] == XAPIError.SCORE
+    assert H5PResult.objects.get().score_max == 1_000_000
 
 
 def test_best_and_latest_selector(content, learner):
@@ -370,6 +421,35 @@ def test_wagtail_snippet_upload_runs_validation(h5p_root, hq_admin, client_for):
     response = client.post(url, {"package": good, "title": "门店连带销售"})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert H5PContent.objects.get().title == "门店连带销售"
+
+
+def test_snippet_listing_queries_do_not_grow_with_the_rows(content, hq_admin, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(hq_admin, language="en")
+    url = reverse("wagtailsnippets_library_h5pcontent:list")
+    client.get(url)  # warm per-user caches
+
+    def listing_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    one = listing_queries()
+    uploader = EmployeeFactory(branch=hq_admin.branch).user
+    for number in range(3):
+        H5PContent.objects.create(
+            title=f"第{number}题",
+            main_library=content.main_library,
+            package_name="x.h5p",
+            package_size=1,
+            uploaded_by=uploader,
+        )
+    html = client.get(url).content.decode()
+    assert "第2题" in html and str(content.main_library) in html
+    assert listing_queries() == one
 
 
 def test_allow_list_admin_is_hq_only(trainer, hq_admin, client_for):

@@ -199,6 +199,12 @@ def test_start_menu_link_for_trainers_only(client_for, trainer, library):
     client = client_for(trainer)
     assert client.get("/library/start/")["Location"] == "/library/templates/"
     assert "/library/start/" in client.get("/cms/").content.decode()
+    # A training lead uses the admin but does not build courses: no such menu entry.
+    lead = EmployeeFactory()
+    grant(lead, Role.TRAINING_LEAD)
+    admin_home = client_for(lead).get("/cms/")
+    assert admin_home.status_code == 200
+    assert "/library/start/" not in admin_home.content.decode()
 
 
 def test_install_command_is_idempotent(db):

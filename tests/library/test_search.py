@@ -173,6 +173,25 @@ def test_a_deleted_page_leaves_the_index(library, learner):
     assert not SearchEntry.objects.exists()
 
 
+def test_a_page_in_a_private_section_is_not_found(library, learner):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    library.case("连带销售公开案例")
+    private = library.case("连带销售内部案例")
+    library.course("连带销售课程")
+    restriction = PageViewRestriction.objects.create(
+        page=library.courses, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(Group.objects.create(name="总部"))
+    PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.PASSWORD, password="x"
+    )
+    results = library_search(user=learner.user, query="连带销售")
+    assert [hit.entry.title_text for hit in results.hits] == ["连带销售公开案例"]
+    assert results.kind_counts == {"case": 1}
+
+
 def test_a_republished_page_is_indexed_with_its_new_text(library, learner):
     page = library.course("旧标题")
     page.title = "连带销售新标题"

@@ -5,7 +5,11 @@ from django.core.exceptions import PermissionDenied
 from wagtail.models import Revision
 
 from library.models import CourseIndexPage, CoursePage, CourseTemplatePage
-from library.services import MSG_CANNOT_CREATE, course_create_from_template
+from library.services import (
+    MSG_CANNOT_CREATE,
+    MSG_TEMPLATE_NOT_LIVE,
+    course_create_from_template,
+)
 from tests.factories import EmployeeFactory
 
 from .conftest import make_trainer
@@ -106,10 +110,30 @@ def test_unpublished_template_cannot_be_used(client_for, trainer, course_templat
     course_template.unpublish()
     response = client_for(trainer).post(f"/library/create-from-template/{course_template.pk}/")
     assert response.status_code == 404
+    assert not CoursePage.objects.exists()
+
+
+def test_the_service_refuses_an_unpublished_template(trainer, course_template):
+    """Not only the view: a command or the seed calling the service is refused too."""
+    course_template.unpublish()
+    with pytest.raises(PermissionDenied, match=str(MSG_TEMPLATE_NOT_LIVE)):
+        course_create_from_template(template=course_template, actor=trainer.user)
+    assert not CoursePage.objects.exists()
+
+
+def test_slugs_stay_free_when_a_numbered_one_is_taken(trainer, course_template):
+    first = course_create_from_template(template=course_template, actor=trainer.user)
+    second = course_create_from_template(template=course_template, actor=trainer.user)
+    first.delete()
+    third = course_create_from_template(template=course_template, actor=trainer.user)
+    assert (second.slug, third.slug) == (
+        f"{course_template.slug}-2",
+        f"{course_template.slug}-1",
+    )
 
 
 def test_template_list_shows_button_and_counts_for_hq(
-    client_for, trainer, hq_admin, course_template, django_assert_max_num_queries
+    client_for, trainer, hq_admin, course_template
 ):
     for _ in range(3):
         course_create_from_template(template=course_template, actor=make_trainer().user)

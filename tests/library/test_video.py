@@ -227,6 +227,20 @@ class TestVideoUpdate:
         assert not video.subtitles
         assert video.subtitle_language == ""
 
+    def test_a_learner_may_not_update(self, video, learner):
+        with pytest.raises(PermissionDenied):
+            services.video_update(
+                video=video,
+                title="改名",
+                poster=None,
+                subtitles=None,
+                subtitle_language="zh-Hans",
+                subtitle_label="",
+                actor=learner.user,
+            )
+        video.refresh_from_db()
+        assert video.title == "开场三步"
+
     def test_bad_subtitles_leave_the_video_unchanged(self, video):
         with pytest.raises(ValidationError):
             services.video_update(
@@ -240,6 +254,23 @@ class TestVideoUpdate:
         video.refresh_from_db()
         assert video.title == "开场三步"
         assert video.subtitles.read() == VTT
+
+
+class TestVideoDelete:
+    def test_a_trainer_may_not_delete_through_the_service(self, video, trainer, media_roots):
+        # The admin's permission policy is not the only guard: the service refuses too.
+        with pytest.raises(PermissionDenied):
+            services.video_delete(video=video, actor=trainer.user)
+        assert Video.objects.filter(pk=video.pk).exists()
+        assert len(stored_files(media_roots)) == 2
+
+    def test_hq_deletes_and_the_files_go_on_commit(
+        self, video, media_roots, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.video_delete(video=video, actor=make_hq_admin().user)
+        assert not Video.objects.exists()
+        assert stored_files(media_roots) == []
 
 
 # --- the Wagtail admin upload ----------------------------------------------------------------

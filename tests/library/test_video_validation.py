@@ -149,7 +149,7 @@ class TestWebVTT:
     def test_language_tags(self, tag):
         validation.check_language_tag(tag)
 
-    @pytest.mark.parametrize("tag", ["", "中文", "zh_Hans", "z", "zh-"])
+    @pytest.mark.parametrize("tag", ["", "中文", "zh_Hans", "z", "zh-", "en\n", "zh-Hans\n"])
     def test_bad_language_tags(self, tag):
         with pytest.raises(VideoRejected):
             validation.check_language_tag(tag)
@@ -189,6 +189,20 @@ class TestParseRange:
         "header", ["items=0-1", "bytes=abc", "bytes=5-1", "bytes=-", "bytes", "bytes=0-1,5-9"]
     )
     def test_ignored_headers_mean_whole_file(self, header):
+        assert parse_range(header, self.SIZE) is None
+
+    def test_numbers_longer_than_int_accepts_are_capped_not_a_crash(self):
+        # int() refuses strings of more than 4300 digits; such a header must not be a 500.
+        huge = "9" * 5000
+        assert parse_range(f"bytes=0-{huge}", self.SIZE) == ByteRange(0, 999)
+        assert parse_range(f"bytes=-{huge}", self.SIZE) == ByteRange(0, 999)
+        with pytest.raises(Unsatisfiable):
+            parse_range(f"bytes={huge}-", self.SIZE)
+        # Leading zeros do not make a small number huge.
+        assert parse_range(f"bytes={'0' * 5000}5-9", self.SIZE) == ByteRange(5, 9)
+
+    @pytest.mark.parametrize("header", ["bytes=\u0661-\u0669", "bytes=1-2\n", "bytes=1-\x0b2"])
+    def test_only_ascii_digits_and_blanks_parse(self, header):
         assert parse_range(header, self.SIZE) is None
 
     def test_content_range(self):

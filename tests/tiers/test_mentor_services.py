@@ -219,6 +219,20 @@ def test_the_mentee_rates_once_per_period():
     assert MentorRating.objects.filter(pairing=pairing).count() == 2
 
 
+def test_no_rating_for_a_period_after_the_pairing_ended():
+    pairing = MentorPairingFactory(started_on=dt.date(2026, 1, 5), ended_on=dt.date(2026, 3, 31))
+    with pytest.raises(ValidationError) as refused:
+        services.mentor_rate(
+            pairing=pairing, score=95, actor=pairing.mentee.user, period_start=dt.date(2026, 4, 1)
+        )
+    assert services.MSG_PAIRING_ENDED in refused.value.messages
+    # The quarter the pairing ended in can still be rated.
+    rating = services.mentor_rate(
+        pairing=pairing, score=95, actor=pairing.mentee.user, period_start=dt.date(2026, 1, 1)
+    )
+    assert rating.pk is not None
+
+
 def test_only_the_mentee_rates():
     pairing = MentorPairingFactory()
     for actor in (pairing.mentor, EmployeeFactory()):

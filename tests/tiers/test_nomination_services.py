@@ -63,6 +63,13 @@ def test_a_trainer_cannot_be_nominated(manager, learner):
     assert services.MSG_ALREADY_TRAINER in refused.value.messages
 
 
+def test_a_manager_cannot_nominate_themselves(manager):
+    with pytest.raises(ValidationError) as refused:
+        nominate(manager, manager)
+    assert services.MSG_SELF_NOMINATION in refused.value.messages
+    assert not TrainerNomination.objects.exists()
+
+
 def test_a_second_pending_nomination_is_refused(manager, learner):
     nominate(manager, learner)
     with pytest.raises(ValidationError) as refused:

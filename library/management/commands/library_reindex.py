@@ -1,6 +1,7 @@
 """Rebuild the library search index from the live pages."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from library.search.indexing import index_rebuild
 
@@ -11,7 +12,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = index_rebuild()
         removed = counts.pop("removed")
-        summary = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or "nothing"
+        summary = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or _("no pages")
         self.stdout.write(
-            f"Indexed {sum(counts.values())} pages ({summary}); removed {removed} stale entries."
+            _("Indexed %(pages)d pages (%(summary)s); removed %(removed)d stale entries.")
+            % {"pages": sum(counts.values()), "summary": summary, "removed": removed}
         )
