@@ -70,6 +70,7 @@ urlpatterns = [
     path("", include("hub.needs.urls")),
     path("", include("evaluation.urls")),
     path("", include("tiers.urls")),
+    path("live/", include("live.urls")),
     path("library/", include("library.urls")),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
