@@ -145,20 +145,20 @@ class Room:
                 self.presence.seen, changes.seen = changes.seen, set()
             else:
                 self.last_heartbeat_flush = now
-            events, written = await database_sync_to_async(services.presence_flush)(
+            # The events it commits reach ``outbox`` through ``broadcast`` (on commit).
+            _events, written = await database_sync_to_async(services.presence_flush)(
                 session_id=self.session_id, changes=changes
             )
             Stats.presence_writes += written
-            self.outbox.extend(events)
         if self.dirty_questions or self.dirty_polls:
             questions, polls = self.dirty_questions, self.dirty_polls
             self.dirty_questions, self.dirty_polls = set(), set()
-            events = await database_sync_to_async(services.counts_events_append)(
+            await database_sync_to_async(services.counts_events_append)(
                 session_id=self.session_id, questions=questions, polls=polls
             )
-            self.outbox.extend(events)
         if self.outbox:
-            events, self.outbox = sorted(self.outbox, key=lambda e: e.seq), []
+            by_seq = {event.seq: event for event in self.outbox}
+            events, self.outbox = [by_seq[seq] for seq in sorted(by_seq)], []
             await send_frame(self.session_id, events)
             self.monitor_due = True
         if self.monitor_due and now - self.last_monitor >= MONITOR_EVERY and not self.ended:
@@ -203,12 +203,14 @@ class Room:
             return None
         return [self.recent[s][1 if staff else 0] for s in range(last_seq + 1, self.last_seq + 1)]
 
-    async def snapshot_for(self, *, staff: bool) -> tuple[int, dict]:
-        """The shared snapshot (``seq``, body), rebuilt when too many events followed it."""
+    async def snapshot_for(self, *, staff: bool, fresh: bool = False) -> tuple[int, dict]:
+        """The shared snapshot (``seq``, body), rebuilt when too many events followed it
+        (or when ``fresh``)."""
         async with self.snapshot_lock:
             current = self.snapshot
             if (
-                current is None
+                fresh
+                or current is None
                 or self.last_seq - current[0] > SNAPSHOT_TAIL
                 or (self.events_after(current[0], staff=staff) is None)
             ):

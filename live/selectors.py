@@ -260,7 +260,7 @@ def snapshot_parts(session_id: int) -> tuple[int, dict, dict]:
     Personal fields (``me``) are added per connection (``me_state``)."""
     session = Session.objects.select_related("live_room").get(pk=session_id)
     room = room_for(session)
-    seq = LiveRoom.objects.filter(pk=session_id).values_list("last_seq", flat=True).first() or 0
+    seq = current_seq(session_id)
     questions = list(live_questions(session_id, staff=True))
     polls = list(Poll.objects.filter(session_id=session_id))
     votes = poll_votes([p.pk for p in polls])
@@ -330,6 +330,11 @@ def me_state(admitted: Admission) -> dict:
 def event_data(event: LiveEvent, *, staff: bool) -> dict:
     payload = event.staff_payload if staff and event.staff_payload is not None else event.payload
     return {"seq": event.seq, "type": event.type, **payload}
+
+
+def current_seq(session_id: int) -> int:
+    """The seq of the session's latest committed event."""
+    return LiveRoom.objects.filter(pk=session_id).values_list("last_seq", flat=True).first() or 0
 
 
 def events_since(session_id: int, last_seq: int, *, staff: bool) -> list[dict] | None:
