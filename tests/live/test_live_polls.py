@@ -10,7 +10,7 @@ from tests.live.test_live_questions import join, leave
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 QUIZ = {
-    "prompt": "连带销售的第一步是？",
+    "prompt": "连带销售的第一步是吗",
     "options": ["了解需求", "直接推荐", "打折"],
     "kind": "single",
     "quiz": True,
