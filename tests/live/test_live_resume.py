@@ -91,9 +91,8 @@ async def test_a_missed_frame_is_recovered_through_resume(room, sockets, monkeyp
     resumed = await watcher.frame()
     while resumed["type"] != "resumed":
         resumed = await watcher.frame()
-    assert [e["question"]["id"] for e in resumed["events"] if e["type"] == "question.asked"][
-        0
-    ] == lost
+    recovered = next(e for e in resumed["events"] if e["type"] == "question.asked")
+    assert recovered["question"]["id"] == lost
     await leave(asker, watcher)
 
 
