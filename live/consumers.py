@@ -72,8 +72,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         staff = self.admitted.is_staff
         seq, body = await self.room.snapshot_for(staff=staff, fresh=fresh)
         tail = self.room.events_after(seq, staff=staff) or []
-        text = protocol.dumps({**body, "me": me})
-        await self.send(text_data=text)
+        await self.send(text_data=f'{body},"me":{protocol.dumps(me)}}}')
         self.delivered_seq = seq
         if tail:
             await self.send(text_data=protocol.dumps({"type": "batch", "events": tail}))
