@@ -68,7 +68,7 @@ def present(session, employee, *, seen_seconds_ago: int = 5, left: bool = False)
     )
 
 
-def ask(session, author, text: str = "怎么做连带销售？", **kwargs) -> Question:
+def ask(session, author, text: str = "怎么做连带销售", **kwargs) -> Question:
     return Question.objects.create(session=session, author=author, text=text, **kwargs)
 
 
@@ -77,7 +77,7 @@ def raise_hand(session, employee) -> RaisedHand:
 
 
 def open_poll(session, *, options=("甲", "乙", "丙"), **kwargs) -> Poll:
-    kwargs.setdefault("prompt", "哪一种方式最有效？")
+    kwargs.setdefault("prompt", "哪一种方式最有效")
     return Poll.objects.create(session=session, options=list(options), **kwargs)
 
 

@@ -46,7 +46,8 @@ def test_present_counts_distinct_people_seen_in_the_last_minute_who_have_not_lef
     present(session, edge, seen_seconds_ago=59)
     present(live_session(), EmployeeFactory())  # another room
 
-    [room] = [r for r in monitor_snapshot(scope=monitor_scope(_hq())) if r["session_id"] == session.pk]
+    rows = monitor_snapshot(scope=monitor_scope(_hq()))
+    [room] = [row for row in rows if row["session_id"] == session.pk]
 
     assert room["present"] == 3  # twice, once, edge
 
