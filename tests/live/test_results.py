@@ -170,3 +170,16 @@ def test_results_queries_do_not_grow_with_questions_polls_and_votes(
         html = _html(client, session)
     assert html.count('data-testid="result-question"') == 3 + 16
     assert html.count('data-testid="result-poll"') == 5
+
+
+def test_a_moderator_gets_the_staff_view_and_a_session_without_room_still_has_results(
+    client_for, room
+):
+    moderator = EmployeeFactory()
+    room["session"].live_room.moderators.add(moderator)
+    html = _html(client_for(moderator), room["session"])
+    assert "被隐藏的问题" in html and "李四" in html  # the room reveals askers to staff
+    bare = ended_session(trainers=[room["trainer"]])
+    bare.live_room.delete()
+    html = _html(client_for(room["trainer"]), bare)
+    assert "No questions were asked." in html
