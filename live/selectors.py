@@ -350,14 +350,3 @@ def events_since(session_id: int, last_seq: int, *, staff: bool) -> list[dict] |
     if events and events[0].seq != last_seq + 1:
         return None
     return [event_data(e, staff=staff) for e in events]
-
-
-def room_counts(session_id: int) -> dict:
-    """Figures for the HQ monitor."""
-    return {
-        "present": len(present_employee_ids(session_id)),
-        "questions": Question.objects.filter(
-            session_id=session_id, origin=Question.Origin.LIVE, hidden=False
-        ).count(),
-        "hands": RaisedHand.objects.filter(session_id=session_id).count(),
-    }
