@@ -30,7 +30,7 @@ class RecordingMedia:
 def recording_media(session: Session) -> RecordingMedia | None:
     source = (
         RecordingSource.objects.select_related("video")
-        .only("session_id", "duration_seconds", "video__pk", "video__content_type")
+        .only("session_id", "duration_seconds", "video__id", "video__content_type")
         .filter(session=session)
         .first()
     )
