@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["RecordingSource", "RecordingProgress"]
+__all__ = ["RecordingProgress", "RecordingSource"]
 
 
 class RecordingSource(models.Model):

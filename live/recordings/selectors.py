@@ -71,9 +71,11 @@ def remembered_speed(*, learner: Employee, session: Session) -> str:
     """The speed this learner last used here, else on any recording ("" when never)."""
     rows = RecordingProgress.objects.filter(learner=learner, speed__isnull=False)
     here = rows.filter(session=session).values_list("speed", flat=True).first()
-    speed = here if here is not None else rows.order_by("-updated_at").values_list(
-        "speed", flat=True
-    ).first()
+    speed = (
+        here
+        if here is not None
+        else rows.order_by("-updated_at").values_list("speed", flat=True).first()
+    )
     return "" if speed is None else f"{float(speed):g}"
 
 

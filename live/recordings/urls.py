@@ -17,7 +17,5 @@ urlpatterns = [
         name="recording_questions",
     ),
     path("sessions/<int:pk>/recording/report/", views.recording_report, name="recording_report"),
-    path(
-        "recording-questions/<int:pk>/answer/", views.recording_answer, name="recording_answer"
-    ),
+    path("recording-questions/<int:pk>/answer/", views.recording_answer, name="recording_answer"),
 ]

@@ -90,10 +90,11 @@
     }
   }
 
-  video.addEventListener("timeupdate", function () {
+  // Extends the open interval to the current time when that is contiguous playback (no more
+  // media time than the wall clock allows at this speed); otherwise starts a new one.
+  function step() {
     var now = performance.now();
     var time = video.currentTime;
-    if (video.paused || video.seeking) { lastTime = null; return; }
     var contiguous = false;
     if (segment && lastTime !== null && time >= lastTime) {
       var allowed = ((now - lastWall) / 1000) * video.playbackRate * 1.5 + 0.3;
@@ -107,15 +108,32 @@
     }
     lastTime = time;
     lastWall = now;
+  }
+  function startSegment() {
+    closeSegment();
+    lastTime = video.currentTime;
+    lastWall = performance.now();
+    segment = [lastTime, lastTime];
+  }
+  function stopSegment() {
+    if (segment && !video.seeking) { step(); }
+    closeSegment();
+    lastTime = null;
+  }
+
+  video.addEventListener("playing", startSegment);
+  video.addEventListener("timeupdate", function () {
+    if (!video.paused && !video.seeking) { step(); }
   });
   video.addEventListener("seeking", function () { closeSegment(); lastTime = null; });
 
-  // The intervals to send now; playback in progress is split at its current end.
+  // The intervals to send now; playback in progress is split at the current time.
   function takeBatch() {
-    if (segment) {
+    if (segment && !video.paused && !video.seeking) {
+      step();
       var end = segment[1];
       closeSegment();
-      if (!video.paused) { segment = [end, end]; }
+      segment = [end, end];
     }
     var batch = pending;
     pending = [];
@@ -144,10 +162,13 @@
     document.getElementById("completed-badge").classList.toggle("d-none", !data.completed);
     errorBox.classList.add("d-none");
   }
-  function showError(text) {
-    errorBox.textContent = text || box.dataset.msgSaveFailed;
+  function showStatus(text, failed) {
+    errorBox.textContent = text;
+    errorBox.classList.toggle("text-danger", failed);
+    errorBox.classList.toggle("text-success", !failed);
     errorBox.classList.remove("d-none");
   }
+  function showError(text) { showStatus(text || box.dataset.msgSaveFailed, true); }
 
   function report() {
     if (sending) { return; }
@@ -188,8 +209,8 @@
     }
   }
 
-  video.addEventListener("pause", report);
-  video.addEventListener("ended", report);
+  video.addEventListener("pause", function () { stopSegment(); report(); });
+  video.addEventListener("ended", function () { stopSegment(); report(); });
   window.setInterval(function () { if (!video.paused) { report(); } }, REPORT_MS);
   window.addEventListener("pagehide", beacon);
   document.addEventListener("visibilitychange", function () {
@@ -233,8 +254,7 @@
         item.append(when, body, waiting);
         list.prepend(item);
         ask.elements.text.value = "";
-        errorBox.textContent = box.dataset.msgAsked;
-        errorBox.classList.remove("d-none");
+        showStatus(box.dataset.msgAsked, false);
       });
     }).catch(function () { showError(); }).then(function () { button.disabled = false; });
   });

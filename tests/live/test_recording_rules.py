@@ -93,9 +93,7 @@ def test_no_media_length_never_completes():
 
 @pytest.mark.parametrize("percent", [1, 50, 80, 100])
 @pytest.mark.parametrize("session_minutes", [1, 45, 60, 90])
-def test_attendance_minutes_meet_the_rule_exactly_when_the_recording_does(
-    percent, session_minutes
-):
+def test_attendance_minutes_meet_the_rule_exactly_when_the_recording_does(percent, session_minutes):
     media = 12.0
     for tenths in range(0, 121):
         watched = tenths / 10
@@ -111,8 +109,6 @@ def test_attendance_minutes_meet_the_rule_exactly_when_the_recording_does(
         )
         assert 0 <= minutes <= session_minutes
         assert (
-            meets_completion(
-                minutes=minutes, duration=session_minutes, completion_percent=percent
-            )
+            meets_completion(minutes=minutes, duration=session_minutes, completion_percent=percent)
             is complete
         ), (watched, minutes)

@@ -251,18 +251,18 @@ def test_source_is_set_by_trainers_of_ended_sessions_only(session, trainer):
 # --- questions -----------------------------------------------------------------------------
 
 
-def ask(session, learner, text="第三步怎么说？", position=42.7, client_id=""):
+def ask(session, learner, text="第三步怎么说?", position=42.7, client_id=""):
     return services.recording_question_ask(
         session=session, learner=learner, text=text, position_seconds=position, client_id=client_id
     )
 
 
 def test_a_learner_asks_at_a_position(session, learner):
-    question = ask(session, learner, text="  为什么要先问预算？ ")
+    question = ask(session, learner, text="  为什么要先问预算? ")
     assert (question.origin, question.position_seconds, question.text) == (
         Question.Origin.RECORDING,
         42,
-        "为什么要先问预算？",
+        "为什么要先问预算?",
     )
     assert question.author == learner and not question.answered
 

@@ -140,9 +140,7 @@ def test_a_manager_of_a_company_wide_session_sees_only_their_people(client_for, 
     enrol(session, my_learner)
     enrol(session, other_learner)
     opened(session, my_learner)
-    RecordingProgress.objects.filter(learner=my_learner).update(
-        watched_seconds=6, media_seconds=12
-    )
+    RecordingProgress.objects.filter(learner=my_learner).update(watched_seconds=6, media_seconds=12)
     html = (
         client_for(make_manager(mine))
         .get(reverse("live:recording_report", args=[session.pk]))
@@ -207,7 +205,7 @@ def test_the_beacon_form_passes_csrf_with_the_token_in_the_body(session, learner
 # --- questions and answers ------------------------------------------------------------------
 
 
-def ask(client, session, text="第二步怎么开口？", position="31.8", json_reply=True):
+def ask(client, session, text="第二步怎么开口?", position="31.8", json_reply=True):
     headers = {"Accept": "application/json"} if json_reply else {}
     return client.post(
         reverse("live:recording_questions", args=[session.pk]),
@@ -218,13 +216,13 @@ def ask(client, session, text="第二步怎么开口？", position="31.8", json_
 
 def test_a_learner_asks_and_sees_the_question_escaped(client_for, session, learner):
     client = client_for(learner)
-    response = ask(client, session, text="<script>alert(1)</script> 怎么办？")
+    response = ask(client, session, text="<script>alert(1)</script> 怎么办?")
     assert response.status_code == 201
     assert response.json()["position"] == 31
     question = Question.objects.get()
     assert question.origin == "recording" and question.author == learner
     html = client.get(player(session)).content.decode()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; 怎么办？" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 怎么办?" in html
     assert "<script>alert(1)" not in html
 
 
@@ -268,11 +266,11 @@ def test_a_learner_sees_only_their_own_questions(client_for, session, learner, b
 
 
 def test_the_trainer_sees_all_questions_and_answers_one(client_for, session, learner, trainer):
-    ask(client_for(learner), session, text="预算怎么问？")
+    ask(client_for(learner), session, text="预算怎么问?")
     question = Question.objects.get()
     client = client_for(trainer)
     html = client.get(player(session)).content.decode()
-    assert "预算怎么问？" in html and learner.name in html
+    assert "预算怎么问?" in html and learner.name in html
     assert 'data-track="0"' in html
     url = reverse("live:recording_answer", args=[question.pk])
     response = client.post(url, {"answer": "先问使用场景。"})
@@ -284,7 +282,7 @@ def test_the_trainer_sees_all_questions_and_answers_one(client_for, session, lea
     assert notification.kind == "recording_answer"
     notifications = client_for(learner).get(reverse("sessions:notifications")).content.decode()
     assert "Your question on a recording was answered" in notifications
-    assert "预算怎么问？" in notifications
+    assert "预算怎么问?" in notifications
     learner_html = client_for(learner).get(player(session)).content.decode()
     assert "先问使用场景。" in learner_html
 
