@@ -27,6 +27,10 @@ class RecordingMedia:
     external: bool
 
 
+def recording_source(session: Session) -> RecordingSource | None:
+    return RecordingSource.objects.filter(session=session).first()
+
+
 def recording_media(session: Session) -> RecordingMedia | None:
     source = (
         RecordingSource.objects.select_related("video")

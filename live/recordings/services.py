@@ -92,16 +92,23 @@ def _watchable(session: Session) -> None:
 
 
 def recording_progress_open(*, session: Session, learner: Employee) -> RecordingProgress:
-    """An enrolled learner opens the player: their progress row (made on first visit), with
-    the wall clock of the next report starting now."""
+    """An enrolled learner opens the player: their progress row (made on first visit). The
+    wall clock of the next report starts now, unless a report came in lately: then it runs
+    on, so the page-hide report of a page being reloaded (which reaches the server after the
+    new page's request) still has the time it played in."""
     _enrolment(session, learner)
     _watchable(session)
+    now = timezone.now()
     with transaction.atomic():
         progress, _created = RecordingProgress.objects.get_or_create(
             session=session, learner=learner
         )
-        progress.clock_at = timezone.now()
-        progress.save(update_fields=["clock_at", "updated_at"])
+        recent = progress.clock_at is not None and (
+            0 <= (now - progress.clock_at).total_seconds() <= rules.MAX_REPORT_GAP
+        )
+        if not recent:
+            progress.clock_at = now
+            progress.save(update_fields=["clock_at", "updated_at"])
     return progress
 
 

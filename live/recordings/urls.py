@@ -16,6 +16,7 @@ urlpatterns = [
         views.recording_questions,
         name="recording_questions",
     ),
+    path("sessions/<int:pk>/recording/source/", views.recording_source, name="recording_source"),
     path("sessions/<int:pk>/recording/report/", views.recording_report, name="recording_report"),
     path("recording-questions/<int:pk>/answer/", views.recording_answer, name="recording_answer"),
 ]

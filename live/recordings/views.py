@@ -17,10 +17,12 @@ from django.views.decorators.http import require_POST
 from hub.permissions import employee_for
 from hub.sessions import selectors as session_selectors
 from hub.sessions.models import Session
-from hub.web import flash_errors
+from hub.sessions.rules import can_run_session
+from hub.web import flash_errors, form_add_service_errors
 from live.models import Question
 
 from . import rules, selectors, services
+from .forms import RecordingSourceForm
 
 # A progress report is a few intervals: anything bigger is refused before it is parsed.
 MAX_REPORT_BYTES = 16 * 1024
@@ -205,3 +207,25 @@ def recording_report(request: HttpRequest, pk: int) -> HttpResponse:
             "has_player": selectors.player_role(request.user, session) is not None,
         },
     )
+
+
+@login_required
+def recording_source(request: HttpRequest, pk: int) -> HttpResponse:
+    """Its trainers or HQ play an ended session's recording from a library video."""
+    session = _session_or_404(request, pk)
+    if not can_run_session(request.user, session):
+        raise PermissionDenied
+    current = selectors.recording_source(session)
+    initial = {}
+    if current is not None:
+        initial = {"video": current.video_id, "duration_seconds": current.duration_seconds}
+    form = RecordingSourceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recording_source_set(session=session, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The recording now plays the library video."))
+            return redirect("live:recording", pk=session.pk)
+    return render(request, "live/recording_source.html", {"session": session, "form": form})

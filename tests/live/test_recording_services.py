@@ -67,6 +67,23 @@ def test_open_creates_the_row_and_starts_the_clock(session, learner):
     assert RecordingProgress.objects.filter(session=session, learner=learner).count() == 1
 
 
+def test_reopening_soon_after_a_report_keeps_the_clock_running(session, learner):
+    earlier = opened(session, learner, seconds_ago=8).clock_at
+    progress = services.recording_progress_open(session=session, learner=learner)
+    assert progress.clock_at == earlier
+    # The reloaded page's beacon still gets the 8 s it played (at 2x: the whole 12 s).
+    assert report(session, learner, [[0, 12]]).progress.watched_seconds == 12
+
+
+def test_reopening_after_a_long_pause_restarts_the_clock(session, learner):
+    opened(session, learner, seconds_ago=rules.MAX_REPORT_GAP + 60)
+    progress = services.recording_progress_open(session=session, learner=learner)
+    assert abs((timezone.now() - progress.clock_at).total_seconds()) < 5
+    assert report(session, learner, [[0, 12]]).progress.watched_seconds == pytest.approx(
+        rules.REPORT_SLACK, abs=0.2
+    )
+
+
 def test_played_intervals_are_merged_and_counted(session, learner):
     opened(session, learner, seconds_ago=60)
     result = report(session, learner, [[0, 3], [2, 5], [8, 9]], position=9, speed=1.5)

@@ -333,3 +333,41 @@ def test_a_video_only_recording_is_linked_from_the_detail_page(client_for, train
     enrol(session, person)
     detail = client_for(person).get(reverse("sessions:detail", args=[session.pk]))
     assert f'href="{player(session)}"' in detail.content.decode()
+
+
+# --- source --------------------------------------------------------------------------------
+
+
+def test_the_trainer_plays_a_library_video_as_the_recording(client_for, session, trainer):
+    video = Video.objects.create(title="回放视频", file="video/x.webm", content_type="video/webm")
+    url = reverse("live:recording_source", args=[session.pk])
+    client = client_for(trainer)
+    assert "回放视频" in client.get(url).content.decode()
+    response = client.post(url, {"video": video.pk, "duration_seconds": "95"})
+    assert response.status_code == 302 and response["Location"] == player(session)
+    source = RecordingSource.objects.get(session=session)
+    assert (source.video, source.duration_seconds) == (video, 95)
+    detail = client.get(reverse("sessions:detail", args=[session.pk])).content.decode()
+    assert f'href="{url}"' in detail
+
+
+def test_learners_and_managers_cannot_choose_the_video(client_for, session, learner, branch):
+    video = Video.objects.create(title="回放", file="video/x.webm", content_type="video/webm")
+    url = reverse("live:recording_source", args=[session.pk])
+    for person in (learner, make_manager(branch)):
+        client = client_for(person)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"video": video.pk}).status_code == 403
+    assert RecordingSource.objects.get(session=session).video is None
+
+
+def test_a_video_cannot_play_for_a_session_that_has_not_ended(client_for, trainer, branch):
+    session = ended_recorded_session(trainer, branch=branch)
+    session.status = "live"
+    session.save(update_fields=["status"])
+    video = Video.objects.create(title="回放", file="video/x.webm", content_type="video/webm")
+    url = reverse("live:recording_source", args=[session.pk])
+    response = client_for(trainer).post(url, {"video": video.pk})
+    assert response.status_code == 200
+    assert "once the session has ended" in response.content.decode()
+    assert not RecordingSource.objects.filter(session=session).exists()
