@@ -17,8 +17,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from . import protocol, selectors, services
-from .fanout import Stats, hub
+from . import fanout, protocol, selectors, services
 from .protocol import ProtocolError
 
 CLOSE_NOT_LOGGED_IN = protocol.CLOSE_NOT_LOGGED_IN
@@ -61,7 +60,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.admitted = admitted
         self.connection_id = uuid.uuid4().hex
         self.joined_at = timezone.now()
-        self.room = await hub.room(session_id)
+        self.room = await fanout.hub.room(session_id)
         self.room.add(self)
         await self.send_snapshot(me)
 
@@ -167,7 +166,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def resume(self, last_seq: int) -> None:
         """The events after ``last_seq`` (from memory when it holds them all, else from the
         database), or a snapshot when the client is too far behind."""
-        Stats.resumes += 1
+        fanout.Stats.resumes += 1
         staff = self.admitted.is_staff
         current = await database_sync_to_async(selectors.current_seq)(self.admitted.session_id)
         events = None
