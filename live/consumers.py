@@ -47,7 +47,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.admitted = None
         self.ready = False
+        # Every seq up to delivered_seq was sent; ``ahead`` holds seqs sent past a gap
+        # (frames of two processes may overtake each other).
         self.delivered_seq = 0
+        self.ahead: set[int] = set()
         self.language = _language(self.scope)
         session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         admitted, me = await database_sync_to_async(_admit)(
@@ -72,7 +75,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         seq, body = await self.room.snapshot_for(staff=staff, fresh=fresh)
         tail = self.room.events_after(seq, staff=staff) or []
         await self.send(text_data=f'{body},"me":{protocol.dumps(me)}}}')
-        self.delivered_seq = seq
+        self.delivered_seq, self.ahead = seq, set()
         if tail:
             await self.send(text_data=protocol.dumps({"type": "batch", "events": tail}))
             self.delivered_seq = tail[-1]["seq"]
@@ -84,10 +87,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     # --- from the relay ------------------------------------------------------------------
 
-    async def deliver(self, first: int, last: int, text: str) -> bool:
-        if not self.ready or last <= self.delivered_seq:
+    async def deliver(self, seqs: list[int], text: str) -> bool:
+        """Send a frame unless the client already has every event in it."""
+        if not self.ready:
             return False
-        self.delivered_seq = last
+        new = [s for s in seqs if s > self.delivered_seq and s not in self.ahead]
+        if not new:
+            return False
+        self.ahead.update(new)
+        while self.delivered_seq + 1 in self.ahead:
+            self.delivered_seq += 1
+            self.ahead.discard(self.delivered_seq)
         await self.send(text_data=text)
         return True
 
@@ -186,7 +196,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send(
             text_data=protocol.dumps({"type": "resumed", "events": events, "last_seq": last})
         )
-        self.delivered_seq = max(self.delivered_seq, last)
+        if last > self.delivered_seq:
+            self.delivered_seq = last
+            self.ahead = {s for s in self.ahead if s > last}
 
     async def error(self, refused: ProtocolError, kind: str | None, cid: str | None) -> None:
         with translation.override(self.language):
