@@ -1,0 +1,127 @@
+"""A live-room client over a real WebSocket (the ``websockets`` library), for tests that run
+daphne as a subprocess: it logs in with the session cookie, sends the site's Origin, and keeps
+``last_seq`` as docs/live-protocol.md tells a client to."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+
+from django.conf import settings
+from django.test import Client
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from hub.models import Employee
+from tests.factories import PASSWORD
+
+TIMEOUT = 10.0
+
+
+def session_cookie(employee: Employee) -> str:
+    """Log in over Django's test client (the session row lands in the shared test database)
+    and return the ``Cookie`` header a browser would send with the handshake."""
+    client = Client()
+    assert client.login(username=employee.user.username, password=PASSWORD)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+class WireClient:
+    """One socket. A reader task queues every frame, events of ``batch`` and ``resumed``
+    frames one at a time; ``events`` keeps every event received, in order, for checks of
+    duplicates."""
+
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+        self.inbox: asyncio.Queue[dict] = asyncio.Queue()
+        self.events: list[dict] = []
+        self.pongs = 0
+        self.snapshot: dict | None = None
+        self.last_seq = 0
+        self.close_code: int | None = None
+        self.reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def join(cls, base_url: str, session_id: int, cookie: str) -> WireClient:
+        """Connect and wait for the join's snapshot. No library pings: the only traffic a
+        test causes is the protocol's own ``heartbeat``."""
+        connection = await connect(
+            f"{base_url.replace('http://', 'ws://')}/ws/live/{session_id}/",
+            origin=base_url,
+            additional_headers={"Cookie": cookie},
+            ping_interval=None,
+            open_timeout=TIMEOUT,
+        )
+        client = cls(connection)
+        snapshot = await client.next()
+        assert snapshot["type"] == "snapshot", snapshot
+        client.snapshot, client.last_seq = snapshot, snapshot["seq"]
+        return client
+
+    async def _read(self) -> None:
+        try:
+            async for text in self.connection:
+                frame = json.loads(text)
+                if frame["type"] == "pong":
+                    self.pongs += 1
+                if frame["type"] in {"batch", "resumed"}:
+                    self.events.extend(frame["events"])
+                await self.inbox.put(frame)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.close_code = self.connection.close_code
+            await self.inbox.put({"type": "closed", "code": self.close_code})
+
+    async def next(self, seconds: float = TIMEOUT) -> dict:
+        return await asyncio.wait_for(self.inbox.get(), seconds)
+
+    async def send(self, type_: str, **fields) -> None:
+        await self.connection.send(json.dumps({"type": type_, **fields}))
+
+    async def until(self, wanted, seconds: float = TIMEOUT) -> dict:
+        """Read frames until ``wanted(frame)``; events of batches on the way move
+        ``last_seq`` (contiguous events only, as a client applies them)."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            frame = await self.next(deadline - asyncio.get_running_loop().time())
+            if frame["type"] == "batch":
+                self.apply(frame["events"])
+            assert frame["type"] != "closed" or wanted(frame), f"socket closed: {frame}"
+            if wanted(frame):
+                return frame
+
+    def apply(self, events: list[dict]) -> None:
+        for event in events:
+            if event["seq"] == self.last_seq + 1:
+                self.last_seq = event["seq"]
+
+    async def ask(self, text: str) -> int:
+        """Ask a question; the id from the ``ack``."""
+        cid = uuid.uuid4().hex
+        await self.send("question.ask", text=text, cid=cid)
+        ack = await self.until(lambda f: f["type"] in {"ack", "error"} and f.get("cid") == cid)
+        assert ack["type"] == "ack", ack
+        return ack["id"]
+
+    async def asked(self, question_id: int, seconds: float = TIMEOUT) -> dict:
+        """The ``question.asked`` event of that question (from a batch)."""
+        found: list[dict] = []
+
+        def has_it(frame: dict) -> bool:
+            found[:] = [
+                e
+                for e in frame.get("events", [])
+                if e["type"] == "question.asked" and e["question"]["id"] == question_id
+            ]
+            return frame["type"] == "batch" and bool(found)
+
+        await self.until(has_it, seconds)
+        return found[0]
+
+    async def close(self) -> None:
+        await self.connection.close()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.reader, TIMEOUT)
