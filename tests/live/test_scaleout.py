@@ -7,10 +7,12 @@ Needs REDIS_URL (CI's second pass sets it); without it every test here is skippe
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import redis
@@ -19,7 +21,7 @@ from django.conf import settings
 
 from live.models import LiveEvent
 from tests.live.live_helpers import make_room
-from tests.live.wire import WireClient, session_cookie
+from tests.live.wire import WireClient, open_socket, session_cookie
 from tests.servers import free_port, server_env, start_daphne, stop, wait_for_port
 
 pytestmark = [
@@ -43,6 +45,11 @@ class Pair:
     first: str
     second: str
     prefix: str
+    logs: tuple[Path, Path]
+
+    def layer_failures(self) -> int:
+        """Times the relays' blocking read on the layer failed (logged by live.fanout)."""
+        return sum(log.read_text().count("live relay: receive failed") for log in self.logs)
 
 
 @pytest.fixture(scope="module")
@@ -54,11 +61,13 @@ def daphnes(django_db_setup, tmp_path_factory) -> Iterator[Pair]:
     env["CHANNEL_LAYER_PREFIX"] = prefix
     logs = tmp_path_factory.mktemp("daphnes")
     ports = [free_port(), free_port()]
-    servers = [start_daphne(port, env, logs / f"daphne-{port}.log") for port in ports]
+    log_paths = (logs / f"daphne-{ports[0]}.log", logs / f"daphne-{ports[1]}.log")
+    servers = [start_daphne(port, env, log) for port, log in zip(ports, log_paths, strict=True)]
     try:
-        for port, server in zip(ports, servers, strict=True):
-            wait_for_port(port, server, logs / f"daphne-{port}.log")
-        yield Pair(f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}", prefix)
+        for port, server, log in zip(ports, servers, log_paths, strict=True):
+            wait_for_port(port, server, log)
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        yield Pair(urls[0], urls[1], prefix, log_paths)
     finally:
         for server in servers:
             stop(server)
@@ -164,19 +173,20 @@ async def test_resume_after_the_process_let_the_room_go_returns_the_missed_event
 
 
 async def test_an_idle_minute_keeps_every_socket_open(daphnes, room):
-    """Twenty clients on the two processes, nothing but heartbeats for over a minute: with
-    redis-py's default 5 s read timeout the layer's blocking read failed and sockets closed
-    with 1011; configured as in hub/settings/base.py none closes, and a question still
-    reaches all of them."""
+    """Twenty live clients on the two processes, and a /ws/ping/ socket on each (a consumer
+    with a channel of its own), nothing but the protocol's heartbeats for over a minute.
+    With redis-py 8's default 5 s read timeout the layer's blocking read fails about every
+    5 s: the ping consumers crashed and closed with 1011, and the live relays logged failed
+    reads. Configured as in hub/settings/base.py nothing fails and nothing closes."""
     session_id = room.session.pk
+    servers = [daphnes.first, daphnes.second]
     clients = [
-        await WireClient.join(
-            daphnes.first if i % 2 == 0 else daphnes.second,
-            session_id,
-            room.cookies[person.pk],
-        )
+        await WireClient.join(servers[i % 2], session_id, room.cookies[person.pk])
         for i, person in enumerate(room.learners)
     ]
+    pings = [await open_socket(url, "/ws/ping/", room.cookies[room.trainer.pk]) for url in servers]
+    failures_before = daphnes.layer_failures()
+
     started = time.monotonic()
     beats = range(HEARTBEAT_EVERY, IDLE_SECONDS, HEARTBEAT_EVERY)  # 20, 40, 60 s
     for at in [*beats, IDLE_SECONDS]:
@@ -184,10 +194,18 @@ async def test_an_idle_minute_keeps_every_socket_open(daphnes, room):
         if at in beats:
             for client in clients:
                 await client.send("heartbeat")
+    await asyncio.sleep(1)
 
     closed = {i: c.close_code for i, c in enumerate(clients) if c.close_code is not None}
     assert not closed, f"closed during the idle minute (index: code): {closed}"
     assert [c.pongs for c in clients] == [len(beats)] * len(clients)
+    assert daphnes.layer_failures() == failures_before
+    for ping in pings:
+        assert ping.close_code is None, f"/ws/ping/ closed with {ping.close_code}"
+        await ping.send(json.dumps({"type": "ping", "id": "still-here"}))
+        answer = json.loads(await asyncio.wait_for(ping.recv(), 10))
+        assert answer == {"type": "pong", "id": "still-here"}
+        await ping.close()
 
     question_id = await clients[0].ask("大家还在吗")
     heard = [await client.asked(question_id) for client in clients]

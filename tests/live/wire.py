@@ -28,6 +28,18 @@ def session_cookie(employee: Employee) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
+async def open_socket(base_url: str, path: str, cookie: str) -> ClientConnection:
+    """A WebSocket to ``path`` as a browser on ``base_url`` opens it, without library pings:
+    the only traffic is what the test sends."""
+    return await connect(
+        base_url.replace("http://", "ws://") + path,
+        origin=base_url,
+        additional_headers={"Cookie": cookie},
+        ping_interval=None,
+        open_timeout=TIMEOUT,
+    )
+
+
 class WireClient:
     """One socket. A reader task queues every frame, events of ``batch`` and ``resumed``
     frames one at a time; ``events`` keeps every event received, in order, for checks of
@@ -45,16 +57,8 @@ class WireClient:
 
     @classmethod
     async def join(cls, base_url: str, session_id: int, cookie: str) -> WireClient:
-        """Connect and wait for the join's snapshot. No library pings: the only traffic a
-        test causes is the protocol's own ``heartbeat``."""
-        connection = await connect(
-            f"{base_url.replace('http://', 'ws://')}/ws/live/{session_id}/",
-            origin=base_url,
-            additional_headers={"Cookie": cookie},
-            ping_interval=None,
-            open_timeout=TIMEOUT,
-        )
-        client = cls(connection)
+        """Connect and wait for the join's snapshot."""
+        client = cls(await open_socket(base_url, f"/ws/live/{session_id}/", cookie))
         snapshot = await client.next()
         assert snapshot["type"] == "snapshot", snapshot
         client.snapshot, client.last_seq = snapshot, snapshot["seq"]
