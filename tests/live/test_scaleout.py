@@ -141,7 +141,7 @@ async def _miss_two_and_resume(daphnes: Pair, room, *, away: float, back_on: str
     after: list[dict] = []
 
     def collect(frame: dict) -> bool:
-        if frame["type"] != "batch":
+        if frame["type"] not in {"batch", "resumed"}:
             return False
         after.extend(frame["events"])
         return any(e.get("question", {}).get("id") == later for e in frame["events"])

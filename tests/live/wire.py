@@ -18,6 +18,7 @@ from hub.models import Employee
 from tests.factories import PASSWORD
 
 TIMEOUT = 10.0
+GAP_WAIT = 1.0  # seconds a gap in seq may stay open before a resume (the protocol's)
 
 
 def session_cookie(employee: Employee) -> str:
@@ -41,9 +42,12 @@ async def open_socket(base_url: str, path: str, cookie: str) -> ClientConnection
 
 
 class WireClient:
-    """One socket. A reader task queues every frame, events of ``batch`` and ``resumed``
-    frames one at a time; ``events`` keeps every event received, in order, for checks of
-    duplicates."""
+    """One socket. A reader task queues every frame; ``events`` keeps every event received
+    (from ``batch`` and ``resumed`` frames), in order, for checks of duplicates.
+
+    Like a real client, it applies events in ``seq`` order, keeps those after a gap aside,
+    and when a gap stays open for ``GAP_WAIT`` seconds sends ``resume`` itself
+    (``resumes`` counts those)."""
 
     def __init__(self, connection: ClientConnection) -> None:
         self.connection = connection
@@ -52,6 +56,9 @@ class WireClient:
         self.pongs = 0
         self.snapshot: dict | None = None
         self.last_seq = 0
+        self.aside: set[int] = set()
+        self.gap_since: float | None = None
+        self.resumes = 0
         self.close_code: int | None = None
         self.reader = asyncio.create_task(self._read())
 
@@ -86,21 +93,39 @@ class WireClient:
         await self.connection.send(json.dumps({"type": type_, **fields}))
 
     async def until(self, wanted, seconds: float = TIMEOUT) -> dict:
-        """Read frames until ``wanted(frame)``; events of batches on the way move
-        ``last_seq`` (contiguous events only, as a client applies them)."""
-        deadline = asyncio.get_running_loop().time() + seconds
+        """Read frames until ``wanted(frame)``, applying the events on the way (and
+        resuming when a gap stays open)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
         while True:
-            frame = await self.next(deadline - asyncio.get_running_loop().time())
-            if frame["type"] == "batch":
+            try:
+                frame = await self.next(min(0.2, max(0.0, deadline - loop.time())))
+            except TimeoutError:
+                if loop.time() >= deadline:
+                    raise
+                if self.gap_since is not None and loop.time() - self.gap_since >= GAP_WAIT:
+                    self.resumes += 1
+                    self.gap_since = loop.time()
+                    await self.send("resume", last_seq=self.last_seq)
+                continue
+            if frame["type"] in {"batch", "resumed"}:
                 self.apply(frame["events"])
+            elif frame["type"] == "snapshot":
+                self.last_seq, self.aside, self.gap_since = frame["seq"], set(), None
             assert frame["type"] != "closed" or wanted(frame), f"socket closed: {frame}"
             if wanted(frame):
                 return frame
 
     def apply(self, events: list[dict]) -> None:
-        for event in events:
-            if event["seq"] == self.last_seq + 1:
-                self.last_seq = event["seq"]
+        """Apply in seq order; what follows a gap waits aside until the gap is filled."""
+        self.aside.update(e["seq"] for e in events if e["seq"] > self.last_seq)
+        while self.last_seq + 1 in self.aside:
+            self.aside.remove(self.last_seq + 1)
+            self.last_seq += 1
+        if not self.aside:
+            self.gap_since = None
+        elif self.gap_since is None:
+            self.gap_since = asyncio.get_running_loop().time()
 
     async def ask(self, text: str) -> int:
         """Ask a question; the id from the ``ack``."""
@@ -111,7 +136,8 @@ class WireClient:
         return ack["id"]
 
     async def asked(self, question_id: int, seconds: float = TIMEOUT) -> dict:
-        """The ``question.asked`` event of that question (from a batch)."""
+        """The ``question.asked`` event of that question (from a batch, or from the answer
+        to a resume when its frame did not come)."""
         found: list[dict] = []
 
         def has_it(frame: dict) -> bool:
@@ -120,7 +146,7 @@ class WireClient:
                 for e in frame.get("events", [])
                 if e["type"] == "question.asked" and e["question"]["id"] == question_id
             ]
-            return frame["type"] == "batch" and bool(found)
+            return bool(found)
 
         await self.until(has_it, seconds)
         return found[0]
