@@ -284,7 +284,10 @@ class Hub:
                 continue
             room = self.rooms.get(message.get("session"))
             if room is not None and message.get("type") == "live.frame":
-                await room.receive_frame(message["learner"], message["staff"])
+                try:
+                    await room.receive_frame(message["learner"], message["staff"])
+                except Exception:  # one bad frame or socket must not stop the relay
+                    log.exception("live relay: delivery failed")
 
 
 hub = Hub()

@@ -168,12 +168,6 @@ async def test_resume_on_the_other_process_returns_exactly_the_missed_events(dap
     await _miss_two_and_resume(daphnes, room, away=0, back_on=daphnes.first)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="live.fanout.Room.events_after answers [] when its memory starts after the "
-    "client's last_seq (a room made after the events: last_seq 0, nothing in recent) instead "
-    "of None, so resume never reads the missed events from the database",
-)
 async def test_resume_after_the_process_let_the_room_go_returns_the_missed_events(daphnes, room):
     """The trainer was the second process's only client: after LINGER its room is gone, and
     the room made for the returning trainer knows nothing of what happened before it."""
