@@ -3,7 +3,7 @@ docs/live-protocol.md); ``PingConsumer`` proves the authenticated path and the c
 
 The live consumer has no channel of its own: its room's relay (``live.fanout``) writes
 broadcast frames straight to its socket. It parses each message with ``live.protocol``,
-rate-limits it, and calls one service through ``database_sync_to_async``.
+rate-limits it, and calls one service through ``live_db``.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 import contextlib
 import uuid
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from . import fanout, protocol, selectors, services
+from .db import live_db
 from .protocol import ProtocolError
 
 CLOSE_NOT_LOGGED_IN = protocol.CLOSE_NOT_LOGGED_IN
@@ -38,7 +38,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def dispatch(self, message):
         # Channels closes stale DB connections (in a thread hop) before every handler;
-        # our database work runs in database_sync_to_async, which does that itself.
+        # our database work runs in live_db, which looks after its own connection.
         handler = getattr(self, message["type"].replace(".", "_"), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -53,9 +53,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.ahead: set[int] = set()
         self.language = _language(self.scope)
         session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
-        admitted, me = await database_sync_to_async(_admit)(
-            self.scope.get("user"), session_id, self.language
-        )
+        admitted, me = await live_db(_admit)(self.scope.get("user"), session_id, self.language)
         await self.accept()
         if isinstance(admitted, selectors.Refusal):
             await self.close(code=admitted.code, reason=admitted.reason)
@@ -143,7 +141,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         bucket, limit = protocol.RATE_BUCKETS[kind]
         if not self.room.allow(who.employee_id, bucket, limit):
             raise ProtocolError(protocol.RATE_LIMITED)
-        call = database_sync_to_async(self.service_call)
+        call = live_db(self.service_call)
         outcome = await call(kind, fields, message.cid)
         await self.send(
             text_data=protocol.dumps(
@@ -178,18 +176,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
         database), or a snapshot when the client is too far behind."""
         fanout.Stats.resumes += 1
         staff = self.admitted.is_staff
-        current = await database_sync_to_async(selectors.current_seq)(self.admitted.session_id)
+        current = await live_db(selectors.current_seq)(self.admitted.session_id)
         events = None
         if current - last_seq <= protocol.RESUME_MAX_EVENTS:
             events = self.room.events_after(last_seq, staff=staff)
             if events is not None and (events[-1]["seq"] if events else last_seq) < current:
                 events = None  # memory has not caught up with the database yet
             if events is None:
-                events = await database_sync_to_async(selectors.events_since)(
+                events = await live_db(selectors.events_since)(
                     self.admitted.session_id, last_seq, staff=staff
                 )
         if events is None:  # too far behind: start again from a snapshot
-            me = await database_sync_to_async(selectors.me_state)(self.admitted)
+            me = await live_db(selectors.me_state)(self.admitted)
             await self.send_snapshot(me, fresh=True)
             return
         last = events[-1]["seq"] if events else last_seq

@@ -14,7 +14,7 @@ shared/perf/live-ceiling.md). Here, per process and room:
   and the snapshot is built once and shared by everyone who joins meanwhile.
 
 Everything here runs on the server's event loop; database work goes through
-``database_sync_to_async``.
+``live_db``.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ import logging
 import time
 from collections import deque
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from . import protocol, selectors, services
+from .db import live_db
 
 log = logging.getLogger(__name__)
 
@@ -154,14 +154,14 @@ class Room:
             else:
                 self.last_heartbeat_flush = now
             # The events it commits reach ``outbox`` through ``broadcast`` (on commit).
-            _events, written = await database_sync_to_async(services.presence_flush)(
+            _events, written = await live_db(services.presence_flush)(
                 session_id=self.session_id, changes=changes
             )
             Stats.presence_writes += written
         if self.dirty_questions or self.dirty_polls:
             questions, polls = self.dirty_questions, self.dirty_polls
             self.dirty_questions, self.dirty_polls = set(), set()
-            await database_sync_to_async(services.counts_events_append)(
+            await live_db(services.counts_events_append)(
                 session_id=self.session_id, questions=questions, polls=polls
             )
         if self.outbox:
@@ -171,7 +171,7 @@ class Room:
             self.monitor_due = True
         if self.monitor_due and now - self.last_monitor >= MONITOR_EVERY and not self.ended:
             self.monitor_due, self.last_monitor = False, now
-            await database_sync_to_async(services.monitor_publish)(session_id=self.session_id)
+            await live_db(services.monitor_publish)(session_id=self.session_id)
 
     # --- delivery (from the relay) -------------------------------------------------------
 
@@ -223,9 +223,7 @@ class Room:
                 or time.monotonic() - current[3] > SNAPSHOT_AGE
                 or self.events_after(current[0], staff=staff) is None
             ):
-                seq, learner, staff_part = await database_sync_to_async(selectors.snapshot_parts)(
-                    self.session_id
-                )
+                seq, learner, staff_part = await live_db(selectors.snapshot_parts)(self.session_id)
                 current = (
                     seq,
                     protocol.dumps(learner)[:-1],
