@@ -27,7 +27,6 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -66,14 +65,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+def var_dir() -> Path:
+    return Path(os.environ.get("LECTERN_VAR_DIR", ROOT / "var"))
+
+
 def configure_environment(args) -> dict:
     """The environment daphne and this process share."""
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.dev")
     env["DEBUG"] = "0"  # no query log kept in memory
+    (var_dir() / "bench").mkdir(parents=True, exist_ok=True)
     if not env.get("DATABASE_URL"):
-        (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench' / 'live.sqlite3'}"
+        env["DATABASE_URL"] = f"sqlite:///{var_dir() / 'bench' / 'live.sqlite3'}"
     if args.layer == "redis":
         env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
         env["CHANNEL_LAYER_PREFIX"] = f"bench-{uuid.uuid4().hex[:8]}"
@@ -191,34 +194,30 @@ def read_line(worker: subprocess.Popen) -> dict:
     return json.loads(line)
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
 def run(args, env: dict, mode: str, session_id: int, cookies: list[str]) -> dict:
     """One load against ``ours`` (hub.asgi) or ``bare`` (bench/bare_asgi.py)."""
     import live_data
+    from live_report import summarise
 
     app = "hub.asgi:application" if mode == "ours" else "bare_asgi:application"
-    logs = ROOT / "var" / "bench"
+    logs = var_dir() / "bench"
     profile = args.profile if mode == "ours" else None
     servers = [
         Server(app, env, logs / f"daphne-{mode}-{i}.log", profile if i == 0 else None)
         for i in range(args.processes)
     ]
     workers = []
+    counting = mode == "ours"
+    m: dict = {}  # raw measures
     try:
-        if mode == "ours":
+        if counting:
             live_data.install_write_counter()
-        cpu_start = sum(s.cpu_seconds() for s in servers)
+        m["writes_start"] = live_data.attendance_writes() if counting else {}
+        m["cpu_start"] = sum(s.cpu_seconds() for s in servers)
         workers = start_clients(args, servers, session_id, cookies, mode)
         joined = [read_line(w) for w in workers]
-        cpu_joined = sum(s.cpu_seconds() for s in servers)
-        writes_before = live_data.attendance_writes() if mode == "ours" else {}
+        m["cpu_joined"] = sum(s.cpu_seconds() for s in servers)
+        m["writes_joined"] = live_data.attendance_writes() if counting else {}
         go = time.time() + 1.0
         for worker in workers:
             worker.stdin.write(
@@ -226,177 +225,18 @@ def run(args, env: dict, mode: str, session_id: int, cookies: list[str]) -> dict
             )
             worker.stdin.flush()
         done = [read_line(w) for w in workers]
-        finished = time.time()
-        cpu_end = sum(s.cpu_seconds() for s in servers)
+        m["elapsed"] = time.time() - go
+        m["cpu_end"] = sum(s.cpu_seconds() for s in servers)
         time.sleep(1.0 if env["DATABASE_URL"].startswith("postgres") else 0)
-        writes_after = live_data.attendance_writes() if mode == "ours" else {}
-        rss = max(s.peak_rss_mb() for s in servers)
+        m["writes_end"] = live_data.attendance_writes() if counting else {}
+        m["rss"] = max(s.peak_rss_mb() for s in servers)
     finally:
         for worker in workers:
             if worker.poll() is None:
                 worker.kill()
         for server in servers:
             server.stop()
-    return summarise(
-        args,
-        mode,
-        joined,
-        done,
-        cpu_start,
-        cpu_joined,
-        cpu_end,
-        rss,
-        writes_before,
-        writes_after,
-        finished - go,
-    )
-
-
-def summarise(
-    args,
-    mode,
-    joined,
-    done,
-    cpu_start,
-    cpu_joined,
-    cpu_end,
-    rss,
-    writes_before,
-    writes_after,
-    elapsed,
-) -> dict:
-    latencies = sorted(x for d in done for x in d["latencies_ms"])
-    delivered = sum(d["delivered"] for d in done)
-    in_window = sum(d["delivered_in_window"] for d in done)
-    max_seq = max((d["max_seq"] for d in done), default=0)
-    behind = sum(max_seq - s for d in done for s in d["last_seqs"])
-    sent = {}
-    for d in done:
-        for kind, n in d["sent"].items():
-            sent[kind] = sent.get(kind, 0) + n
-    errors, closes = {}, {}
-    for d in done:
-        for code, n in d["errors"].items():
-            errors[code] = errors.get(code, 0) + n
-        for code, n in d["closes"].items():
-            closes[code] = closes.get(code, 0) + n
-    n_joined = sum(j["joined"] for j in joined)
-    asks = sent.get("question.ask", 0)
-    if mode == "bare":  # every message but a heartbeat is echoed to everybody
-        expected = (asks + sent.get("question.upvote", 0)) * n_joined
-    else:
-        expected = delivered + behind
-    written = sum(writes_after.values()) - sum(writes_before.values())
-    cpu_load = cpu_end - cpu_joined
-    return {
-        "mode": mode,
-        "layer": args.layer,
-        "processes": args.processes,
-        "clients": args.clients,
-        "joined": n_joined,
-        "join_failures": sum(j["failed"] for j in joined),
-        "connect_all_s": max(j["finished"] for j in joined) - min(j["started"] for j in joined),
-        "join_p95_s": percentile(sorted(x for j in joined for x in j["join_s"]), 95),
-        "latency_samples": len(latencies),
-        "latency_expected": asks * n_joined,
-        "p50_ms": percentile(latencies, 50),
-        "p95_ms": percentile(latencies, 95),
-        "p99_ms": percentile(latencies, 99),
-        "max_ms": latencies[-1] if latencies else None,
-        "delivered": delivered,
-        "delivered_per_s": in_window / args.duration,
-        "expected": expected,
-        "missing": max(0, expected - delivered),
-        "frames_per_s": sum(d["frames"] for d in done) / elapsed,
-        "gaps": sum(d["gaps"] for d in done),
-        "resumes_sent": sum(d["resumes_sent"] for d in done),
-        "recoveries": sum(d["recoveries"] for d in done),
-        "open_gaps": sum(d["still_open_gaps"] for d in done),
-        "errors": errors,
-        "closes": closes,
-        "sent": sent,
-        "acks": sum(sum(d["acks"].values()) for d in done),
-        "pongs": sum(d["pongs"] for d in done),
-        "event_types": {
-            k: sum(d["event_types"].get(k, 0) for d in done)
-            for k in {k for d in done for k in d["event_types"]}
-        },
-        "attendance_writes": written,
-        "attendance_writes_per_s": written / elapsed,
-        "cpu_join_s": cpu_joined - cpu_start,
-        "cpu_load_s": cpu_load,
-        "cpu_us_per_event": cpu_load / delivered * 1e6 if delivered else None,
-        "peak_rss_mb": rss,
-        "client_cpu_share": max(d["cpu_s"] for d in done) / elapsed,
-        "elapsed_s": elapsed,
-    }
-
-
-def fmt(value, spec: str = ",.0f") -> str:
-    return "-" if value is None else format(value, spec)
-
-
-def print_table(results: list[dict]) -> None:
-    head = (
-        "server",
-        "layer",
-        "procs",
-        "N",
-        "connect-all s",
-        "p50 ms",
-        "p95 ms",
-        "p99 ms",
-        "delivered/s",
-        "missing",
-        "gaps",
-        "recov.",
-        "errors",
-        "att. writes/s",
-        "CPU s",
-        "CPU µs/event",
-        "peak RSS MB",
-    )
-    rows = [head]
-    for r in results:
-        errors = sum(r["errors"].values()) + sum(r["closes"].values()) + r["join_failures"]
-        rows.append(
-            (
-                r["mode"],
-                r["layer"],
-                str(r["processes"]),
-                f"{r['clients']:,}",
-                fmt(r["connect_all_s"], ".1f"),
-                fmt(r["p50_ms"]),
-                fmt(r["p95_ms"]),
-                fmt(r["p99_ms"]),
-                fmt(r["delivered_per_s"]),
-                f"{r['missing']:,}",
-                str(r["gaps"]),
-                str(r["recoveries"]),
-                str(errors),
-                fmt(r["attendance_writes_per_s"], ".1f") if r["mode"] == "ours" else "-",
-                fmt(r["cpu_load_s"], ".1f"),
-                fmt(r["cpu_us_per_event"]),
-                fmt(r["peak_rss_mb"]),
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    for row in rows:
-        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
-    for r in results:
-        print(
-            f"{r['mode']}: sent {r['sent']}, acks {r['acks']:,}, pongs {r['pongs']:,}, "
-            f"latency samples {r['latency_samples']:,}/{r['latency_expected']:,}, "
-            f"events {r['event_types']}, errors {r['errors']}, closes {r['closes']}, "
-            f"CPU while joining {r['cpu_join_s']:.1f} s, busiest client process "
-            f"{r['client_cpu_share']:.0%} of a core"
-        )
-    ours = next((r for r in results if r["mode"] == "ours"), None)
-    bare = next((r for r in results if r["mode"] == "bare"), None)
-    if ours and bare and bare["delivered_per_s"] and bare["cpu_us_per_event"]:
-        rate = ours["delivered_per_s"] / bare["delivered_per_s"]
-        cpu = (ours["cpu_us_per_event"] or 0) / bare["cpu_us_per_event"]
-        print(f"ours / bare: delivered events/s {rate:.2f}, CPU per delivered event {cpu:.2f}")
+    return summarise(args, mode, joined, done, m)
 
 
 def main(argv=None) -> int:
@@ -420,7 +260,7 @@ def main(argv=None) -> int:
     print(
         f"{args.clients:,} clients, {args.duration:.0f} s at {args.ask_rate:g} questions/s and "
         f"{args.vote_rate:g} upvotes/s, {args.layer} layer, {args.processes} daphne, "
-        f"{connection.vendor}, {os.cpu_count()} CPUs",
+        f"{connection.vendor}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     try:
@@ -431,6 +271,8 @@ def main(argv=None) -> int:
     finally:
         if session is not None:
             live_data.end(session)
+    from live_report import print_table
+
     print_table(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
