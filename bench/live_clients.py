@@ -166,6 +166,8 @@ class Worker:
             if client.joined.is_set():  # a resume too far behind: start over from here
                 self.stats.recoveries += 1
             client.me = (message.get("me") or {}).get("id")
+            for question in message.get("questions") or []:
+                self.learn_question(question)
             client.last_seq = max(client.last_seq, message["seq"])
             self.max_seq = max(self.max_seq, client.last_seq)
             client.pending = {s: e for s, e in client.pending.items() if s > client.last_seq}
@@ -201,9 +203,7 @@ class Worker:
         self.stats.event_types[event.get("type", "?")] += 1
         if event.get("type") == "question.asked":
             question = event.get("question") or {}
-            if question.get("id") is not None and question["id"] not in self.known:
-                self.known.add(question["id"])
-                self.questions.append(question["id"])
+            self.learn_question(question)
             self.record_latency(question.get("text", ""), now)
         if seq == client.last_seq + 1:
             client.last_seq = seq
@@ -215,6 +215,11 @@ class Worker:
             if client.gap_timer is None:
                 loop = asyncio.get_running_loop()
                 client.gap_timer = loop.call_later(RESUME_AFTER, self.check_gap, client)
+
+    def learn_question(self, question: dict) -> None:
+        if question.get("id") is not None and question["id"] not in self.known:
+            self.known.add(question["id"])
+            self.questions.append(question["id"])
 
     def apply_pending(self, client: Client, now: float) -> None:
         while client.last_seq + 1 in client.pending:

@@ -24,11 +24,13 @@ from django.utils.crypto import get_random_string
 
 from hub.models import Branch, Employee, PositionCategory, Region
 from hub.sessions.models import Enrolment, Session
+from live.models import LiveRoom, Question
 
 BENCH_PASSWORD = "lectern-bench-pass"  # noqa: S105 - bench accounts on a bench database
 LEARNER = "bench-learner-{:04d}"
 TRAINER = "bench-trainer"
 AUTH_BACKEND = "hub.auth.EmployeeBackend"
+SEED_QUESTIONS = 5
 # Where attendance is written: one row per connection (PresenceInterval) and the session's
 # attendance record. Counted with triggers on SQLite, from pg_stat_user_tables on PostgreSQL.
 ATTENDANCE_TABLES = ("live_presenceinterval", "hub_attendance")
@@ -96,6 +98,14 @@ def prepare(clients: int) -> tuple[Session, list[str]]:
             branch=branch,
         )
         session.trainers.add(people[TRAINER])
+        LiveRoom.objects.get_or_create(session=session)  # as session_start would
+        # Something to upvote from the first second (learners may not upvote their own).
+        Question.objects.bulk_create(
+            [
+                Question(session=session, author=people[TRAINER], text=f"开场问题 {i}")
+                for i in range(1, SEED_QUESTIONS + 1)
+            ]
+        )
         Enrolment.objects.bulk_create(
             [
                 Enrolment(session=session, learner=people[n], status=Enrolment.Status.ENROLLED)

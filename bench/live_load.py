@@ -216,9 +216,10 @@ def run(args, env: dict, mode: str, session_id: int, cookies: list[str]) -> dict
         m["cpu_start"] = sum(s.cpu_seconds() for s in servers)
         workers = start_clients(args, servers, session_id, cookies, mode)
         joined = [read_line(w) for w in workers]
+        time.sleep(0.5)  # the server writes presence in batches: let the joins' batch land
         m["cpu_joined"] = sum(s.cpu_seconds() for s in servers)
         m["writes_joined"] = live_data.attendance_writes() if counting else {}
-        go = time.time() + 1.0
+        go = time.time() + 0.5
         for worker in workers:
             worker.stdin.write(
                 json.dumps({"go": go, "duration": args.duration, "drain": args.drain}) + "\n"

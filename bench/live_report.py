@@ -73,8 +73,8 @@ def summarise(args, mode: str, joined: list[dict], done: list[dict], m: dict) ->
             k: sum(d["event_types"].get(k, 0) for d in done)
             for k in {k for d in done for k in d["event_types"]}
         },
-        "attendance_writes_joining": (
-            sum(m["writes_joined"].values()) - sum(m["writes_start"].values())
+        "attendance_writes_total": (
+            sum(m["writes_end"].values()) - sum(m["writes_start"].values())
         ),
         "attendance_writes": written,
         "attendance_writes_per_s": written / elapsed,
@@ -145,7 +145,7 @@ def print_table(results: list[dict]) -> None:
             f"{r['mode']}: sent {r['sent']}, acks {r['acks']:,}, pongs {r['pongs']:,}, "
             f"latency samples {r['latency_samples']:,}/{r['latency_expected']:,}, "
             f"events {r['event_types']}, errors {r['errors']}, closes {r['closes']}, "
-            f"attendance writes while joining {r['attendance_writes_joining']:,}, "
+            f"attendance writes in all {r['attendance_writes_total']:,}, "
             f"daphne CPU while joining {r['cpu_join_s']:.1f} s, under load "
             f"{r['server_cpu_share']:.0%} of a core, busiest client process "
             f"{r['client_cpu_share']:.0%}, load average {r['load_average']:.1f}"
