@@ -37,6 +37,7 @@ from websockets.exceptions import ConnectionClosed
 SENT_AT = re.compile(r"t=(\d+\.\d+)")
 RESUME_AFTER = 1.0  # seconds a gap may stay open before the client asks to resume
 HEARTBEAT_EVERY = 20.0
+CONNECT_ATTEMPTS = 5
 
 
 @dataclass
@@ -89,6 +90,7 @@ class Worker:
         self.window_end = float("inf")
         self.closing = False
         self.readers: list[asyncio.Task] = []
+        self.retries = 0
         self.sending: set[asyncio.Future] = set()
 
     # --- connecting ---------------------------------------------------------------------
@@ -104,32 +106,54 @@ class Worker:
             "finished": time.time(),
             "joined": len(joined),
             "failed": len(failed),
+            "retries": self.retries,
             "failures": Counter(failed).most_common(5),
             "join_s": sorted(joined),
         }
 
     async def connect_one(self, client: Client, gate: asyncio.Semaphore) -> str | None:
-        async with gate:
-            began = time.time()
+        """Join, retrying with backoff as the page does (daphne drops handshakes that wait
+        longer than 5 s); a refusal (close code 44xx) is not retried."""
+        began = time.time()
+        failure = None
+        for attempt in range(CONNECT_ATTEMPTS):
+            if attempt:
+                self.retries += 1
+                await asyncio.sleep(min(4.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0))
+            async with gate:
+                failure = await self.try_join(client)
+            if failure is None:
+                client.connect_s = time.time() - began
+                return None
+            if failure.startswith("close 44"):
+                break
+        return failure
+
+    async def try_join(self, client: Client) -> str | None:
+        client.joined = asyncio.Event()
+        try:
+            client.ws = await connect(
+                client.url,
+                additional_headers=client.headers,
+                compression=None,
+                ping_interval=None,
+                max_size=4 * 1024 * 1024,
+                open_timeout=60,
+            )
+        except Exception as exc:  # every failure is a figure
+            client.ws = None
+            return type(exc).__name__
+        self.readers.append(asyncio.create_task(self.read(client)))
+        if self.mode == "ours":  # joined = the snapshot arrived
             try:
-                client.ws = await connect(
-                    client.url,
-                    additional_headers=client.headers,
-                    compression=None,
-                    ping_interval=None,
-                    max_size=4 * 1024 * 1024,
-                    open_timeout=60,
-                )
-            except Exception as exc:  # every failure is a figure
-                return type(exc).__name__
-            self.readers.append(asyncio.create_task(self.read(client)))
-            if self.mode == "ours":  # joined = the snapshot arrived
-                try:
-                    await asyncio.wait_for(client.joined.wait(), 60)
-                except TimeoutError:
-                    return "no snapshot"
-            client.connect_s = time.time() - began
-            return None
+                await asyncio.wait_for(client.joined.wait(), 60)
+            except TimeoutError:
+                return "no snapshot"
+            if client.me is None:
+                code = client.ws.close_code
+                client.ws = None
+                return f"close {code}"
+        return None
 
     # --- receiving ----------------------------------------------------------------------
     async def read(self, client: Client) -> None:
@@ -165,7 +189,7 @@ class Worker:
             self.stats.snapshots += 1
             if client.joined.is_set():  # a resume too far behind: start over from here
                 self.stats.recoveries += 1
-            client.me = (message.get("me") or {}).get("id")
+            client.me = (message.get("me") or {}).get("id", 0)
             for question in message.get("questions") or []:
                 self.learn_question(question)
             client.last_seq = max(client.last_seq, message["seq"])

@@ -51,7 +51,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--layer", choices=["memory", "redis"], default="memory")
     parser.add_argument("--processes", type=int, choices=[1, 2], default=1)
     parser.add_argument("--client-procs", type=int, default=0, help="0: 1 per 500 clients")
-    parser.add_argument("--connect-concurrency", type=int, default=50)
+    parser.add_argument(
+        "--connect-concurrency", type=int, default=50, help="handshakes in flight, in all"
+    )
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--bare-only", action="store_true")
     only.add_argument("--ours-only", action="store_true")
@@ -112,7 +114,7 @@ class Server:
             app,
         ]
         if profile:
-            command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
+            command = [sys.executable, str(BENCH / "profile_daphne.py"), profile, *command[1:]]
         self.log = log
         with log.open("w") as out:
             self.process = subprocess.Popen(  # noqa: S603
@@ -179,7 +181,7 @@ def start_clients(args, servers: list[Server], session_id: int, cookies: list[st
             "clients": share,
             "ask_rate": args.ask_rate * len(share) / args.clients,
             "vote_rate": args.vote_rate * len(share) / args.clients,
-            "connect_concurrency": args.connect_concurrency,
+            "connect_concurrency": max(1, args.connect_concurrency // procs),
         }
         worker.stdin.write(json.dumps(config) + "\n")
         worker.stdin.flush()

@@ -47,6 +47,8 @@ def summarise(args, mode: str, joined: list[dict], done: list[dict], m: dict) ->
         "clients": args.clients,
         "joined": n_joined,
         "join_failures": sum(j["failed"] for j in joined),
+        "join_retries": sum(j["retries"] for j in joined),
+        "join_failure_kinds": [f for j in joined for f in j["failures"]],
         "connect_all_s": max(j["finished"] for j in joined) - min(j["started"] for j in joined),
         "join_p95_s": percentile(sorted(x for j in joined for x in j["join_s"]), 95),
         "latency_samples": len(latencies),
@@ -145,6 +147,7 @@ def print_table(results: list[dict]) -> None:
             f"{r['mode']}: sent {r['sent']}, acks {r['acks']:,}, pongs {r['pongs']:,}, "
             f"latency samples {r['latency_samples']:,}/{r['latency_expected']:,}, "
             f"events {r['event_types']}, errors {r['errors']}, closes {r['closes']}, "
+            f"join retries {r['join_retries']:,}, failures {r['join_failure_kinds']}, "
             f"attendance writes in all {r['attendance_writes_total']:,}, "
             f"daphne CPU while joining {r['cpu_join_s']:.1f} s, under load "
             f"{r['server_cpu_share']:.0%} of a core, busiest client process "
