@@ -91,6 +91,7 @@ class Worker:
         self.closing = False
         self.readers: list[asyncio.Task] = []
         self.retries = 0
+        self.answered_errors = 0
         self.sending: set[asyncio.Future] = set()
 
     # --- connecting ---------------------------------------------------------------------
@@ -210,6 +211,8 @@ class Worker:
                 client.own_questions.add(message["id"])
         elif kind == "error":
             self.stats.errors[message.get("code", "?")] += 1
+            if message.get("for") in {"question.ask", "question.upvote"}:
+                self.answered_errors += 1
         elif kind == "pong":
             self.stats.pongs += 1
         elif "seq" in message:
@@ -344,13 +347,19 @@ class Worker:
         while time.time() < deadline:
             if self.mode == "ours":
                 behind = [c for c in self.clients if c.ws and c.last_seq < self.max_seq]
-                if not behind:
+                if not behind and self.unanswered() == 0:
                     return
             else:
                 newest = max((c.last_frame_at for c in self.clients), default=0)
                 if time.time() - newest > 1.5:
                     return
             await asyncio.sleep(0.2)
+
+    def unanswered(self) -> int:
+        """Questions and upvotes sent that got neither an ack nor an error yet."""
+        sent = self.stats.sent["question.ask"] + self.stats.sent["question.upvote"]
+        answered = self.stats.acks["question.ask"] + self.stats.acks["question.upvote"]
+        return sent - answered - self.answered_errors
 
     async def close_all(self) -> None:
         self.closing = True
@@ -383,6 +392,7 @@ class Worker:
             "event_types": dict(s.event_types),
             "last_seqs": last_seqs,
             "max_seq": self.max_seq,
+            "unanswered": self.unanswered() if self.mode == "ours" else 0,
             "still_open_gaps": sum(1 for c in self.clients if c.pending),
         }
 

@@ -45,7 +45,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load")
-    parser.add_argument("--drain", type=float, default=10.0, help="max seconds to catch up")
+    parser.add_argument("--drain", type=float, default=20.0, help="max seconds to catch up")
     parser.add_argument("--ask-rate", type=float, default=2.0, help="questions/s in total")
     parser.add_argument("--vote-rate", type=float, default=20.0, help="upvotes/s in total")
     parser.add_argument("--layer", choices=["memory", "redis"], default="memory")

@@ -66,6 +66,7 @@ def summarise(args, mode: str, joined: list[dict], done: list[dict], m: dict) ->
         "resumes_sent": sum(d["resumes_sent"] for d in done),
         "recoveries": sum(d["recoveries"] for d in done),
         "open_gaps": sum(d["still_open_gaps"] for d in done),
+        "unanswered": sum(d["unanswered"] for d in done),
         "errors": errors,
         "closes": closes,
         "sent": sent,
@@ -144,7 +145,8 @@ def print_table(results: list[dict]) -> None:
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
     for r in results:
         print(
-            f"{r['mode']}: sent {r['sent']}, acks {r['acks']:,}, pongs {r['pongs']:,}, "
+            f"{r['mode']}: sent {r['sent']}, acks {r['acks']:,} (unanswered at the end "
+            f"{r['unanswered']:,}), pongs {r['pongs']:,}, "
             f"latency samples {r['latency_samples']:,}/{r['latency_expected']:,}, "
             f"events {r['event_types']}, errors {r['errors']}, closes {r['closes']}, "
             f"join retries {r['join_retries']:,}, failures {r['join_failure_kinds']}, "
