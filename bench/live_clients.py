@@ -38,6 +38,7 @@ SENT_AT = re.compile(r"t=(\d+\.\d+)")
 RESUME_AFTER = 1.0  # seconds a gap may stay open before the client asks to resume
 HEARTBEAT_EVERY = 20.0
 CONNECT_ATTEMPTS = 5
+QUIET = 2.0  # seconds without a frame after which the load has drained
 
 
 @dataclass
@@ -345,14 +346,15 @@ class Worker:
     async def wait_drained(self, deadline: float) -> None:
         await asyncio.sleep(0.5)
         while time.time() < deadline:
+            # Quiet for a while: the server may still be sending what it committed.
+            newest = max((c.last_frame_at for c in self.clients), default=0)
+            quiet = time.time() - newest > QUIET
             if self.mode == "ours":
                 behind = [c for c in self.clients if c.ws and c.last_seq < self.max_seq]
-                if not behind and self.unanswered() == 0:
+                if quiet and not behind and self.unanswered() == 0:
                     return
-            else:
-                newest = max((c.last_frame_at for c in self.clients), default=0)
-                if time.time() - newest > 1.5:
-                    return
+            elif quiet:
+                return
             await asyncio.sleep(0.2)
 
     def unanswered(self) -> int:

@@ -137,6 +137,11 @@ def _log_in(users) -> list[str]:
     return keys
 
 
+def last_seq(session: Session) -> int:
+    """The number of the session's last committed event."""
+    return LiveRoom.objects.filter(pk=session.pk).values_list("last_seq", flat=True).first() or 0
+
+
 def end(session: Session) -> None:
     Session.objects.filter(pk=session.pk).update(status=Session.Status.ENDED)
 
@@ -148,7 +153,8 @@ def _tables() -> list[str]:
 
 
 def install_write_counter() -> None:
-    """SQLite: triggers that count inserts and updates of the attendance tables."""
+    """SQLite: triggers that count inserts and updates of the attendance tables (removed
+    again after the run by ``remove_write_counter``)."""
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
@@ -166,6 +172,16 @@ def install_write_counter() -> None:
                     f"AFTER {op} ON {table} BEGIN UPDATE bench_write_count SET n = n + 1 "
                     f"WHERE tbl = '{table}' AND op = '{op}'; END"
                 )
+
+
+def remove_write_counter() -> None:
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for table in _tables():
+            for op in ("insert", "update"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS bench_count_{table}_{op}")
+        cursor.execute("DROP TABLE IF EXISTS bench_write_count")
 
 
 def attendance_writes() -> dict[str, int]:

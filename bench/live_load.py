@@ -196,7 +196,7 @@ def read_line(worker: subprocess.Popen) -> dict:
     return json.loads(line)
 
 
-def run(args, env: dict, mode: str, session_id: int, cookies: list[str]) -> dict:
+def run(args, env: dict, mode: str, session, cookies: list[str]) -> dict:
     """One load against ``ours`` (hub.asgi) or ``bare`` (bench/bare_asgi.py)."""
     import live_data
     from live_report import summarise
@@ -216,7 +216,7 @@ def run(args, env: dict, mode: str, session_id: int, cookies: list[str]) -> dict
             live_data.install_write_counter()
         m["writes_start"] = live_data.attendance_writes() if counting else {}
         m["cpu_start"] = sum(s.cpu_seconds() for s in servers)
-        workers = start_clients(args, servers, session_id, cookies, mode)
+        workers = start_clients(args, servers, session.pk if session else 1, cookies, mode)
         joined = [read_line(w) for w in workers]
         time.sleep(0.5)  # the server writes presence in batches: let the joins' batch land
         m["cpu_joined"] = sum(s.cpu_seconds() for s in servers)
@@ -232,6 +232,7 @@ def run(args, env: dict, mode: str, session_id: int, cookies: list[str]) -> dict
         m["cpu_end"] = sum(s.cpu_seconds() for s in servers)
         time.sleep(1.0 if env["DATABASE_URL"].startswith("postgres") else 0)
         m["writes_end"] = live_data.attendance_writes() if counting else {}
+        m["server_last_seq"] = live_data.last_seq(session) if counting else None
         m["rss"] = max(s.peak_rss_mb() for s in servers)
     finally:
         for worker in workers:
@@ -239,6 +240,8 @@ def run(args, env: dict, mode: str, session_id: int, cookies: list[str]) -> dict
                 worker.kill()
         for server in servers:
             server.stop()
+        if counting:
+            live_data.remove_write_counter()
     return summarise(args, mode, joined, done, m)
 
 
@@ -268,9 +271,9 @@ def main(argv=None) -> int:
     )
     try:
         if not args.bare_only:
-            results.append(run(args, env, "ours", session.pk, cookies))
+            results.append(run(args, env, "ours", session, cookies))
         if not args.ours_only:
-            results.append(run(args, env, "bare", session.pk if session else 1, []))
+            results.append(run(args, env, "bare", session, []))
     finally:
         if session is not None:
             live_data.end(session)

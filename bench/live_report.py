@@ -20,7 +20,8 @@ def summarise(args, mode: str, joined: list[dict], done: list[dict], m: dict) ->
     latencies = sorted(x for d in done for x in d["latencies_ms"])
     delivered = sum(d["delivered"] for d in done)
     in_window = sum(d["delivered_in_window"] for d in done)
-    max_seq = max((d["max_seq"] for d in done), default=0)
+    # The server's last committed event (ours); else the newest any client saw.
+    max_seq = m.get("server_last_seq") or max((d["max_seq"] for d in done), default=0)
     behind = sum(max_seq - s for d in done for s in d["last_seqs"])
     sent = {}
     for d in done:
