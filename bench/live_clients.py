@@ -418,8 +418,9 @@ async def main() -> None:
     cpu_before = cpu_seconds()
     await worker.load(go["go"], go["duration"], go["drain"])
     cpu_used = cpu_seconds() - cpu_before
+    drained_at = time.time()  # closing makes the server commit presence events: not counted
     await worker.close_all()
-    emit(worker.report(cpu_used))
+    emit({**worker.report(cpu_used), "drained_at": drained_at})
 
 
 if __name__ == "__main__":

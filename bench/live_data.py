@@ -11,7 +11,7 @@ not the password check.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
@@ -19,12 +19,13 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session as DjangoSession
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from hub.models import Branch, Employee, PositionCategory, Region
 from hub.sessions.models import Enrolment, Session
-from live.models import LiveRoom, Question
+from live.models import LiveEvent, LiveRoom, Question
 
 BENCH_PASSWORD = "lectern-bench-pass"  # noqa: S105 - bench accounts on a bench database
 LEARNER = "bench-learner-{:04d}"
@@ -137,9 +138,13 @@ def _log_in(users) -> list[str]:
     return keys
 
 
-def last_seq(session: Session) -> int:
-    """The number of the session's last committed event."""
-    return LiveRoom.objects.filter(pk=session.pk).values_list("last_seq", flat=True).first() or 0
+def last_seq(session: Session, *, before: float) -> int:
+    """The number of the session's last event committed before ``before`` (a time.time())."""
+    moment = datetime.fromtimestamp(before, tz=UTC)
+    last = LiveEvent.objects.filter(session=session, created_at__lte=moment).aggregate(
+        last=Max("seq")
+    )["last"]
+    return last or 0
 
 
 def end(session: Session) -> None:

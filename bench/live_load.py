@@ -232,7 +232,8 @@ def run(args, env: dict, mode: str, session, cookies: list[str]) -> dict:
         m["cpu_end"] = sum(s.cpu_seconds() for s in servers)
         time.sleep(1.0 if env["DATABASE_URL"].startswith("postgres") else 0)
         m["writes_end"] = live_data.attendance_writes() if counting else {}
-        m["server_last_seq"] = live_data.last_seq(session) if counting else None
+        drained_at = min(d["drained_at"] for d in done)
+        m["server_last_seq"] = live_data.last_seq(session, before=drained_at) if counting else None
         m["rss"] = max(s.peak_rss_mb() for s in servers)
     finally:
         for worker in workers:
