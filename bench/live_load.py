@@ -16,8 +16,12 @@ send to receipt at every client, events delivered per second, gaps and recoverie
 attendance writes per second, daphne's CPU seconds and peak RSS.
 
 Database: DATABASE_URL when set (PostgreSQL, say), else var/bench/live.sqlite3 (migrated and
-filled on first use). ``--layer redis`` uses REDIS_URL (default redis://127.0.0.1:6379/0) with
-a fresh channel prefix per run. Everything goes to 127.0.0.1 and every run ends on its own.
+filled on first use; delete it when migrations were squashed). ``--layer redis`` uses
+REDIS_URL (default redis://127.0.0.1:6379/0) with a fresh channel prefix per run; with
+``--processes 2`` the clients are split between two daphne. Clients run in one process per
+500 (``--client-procs``) and retry a dropped join with backoff, as the page does.
+``--profile`` runs daphne under cProfile in every thread (``bench/profile_daphne.py``).
+Everything goes to 127.0.0.1 and every run ends on its own.
 """
 
 from __future__ import annotations
