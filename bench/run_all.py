@@ -13,6 +13,7 @@ SCRIPTS = [
     "bench_directory.py",
     "bench_search.py",
     "bench_operations.py",
+    "live_load.py",
 ]
 
 
