@@ -38,6 +38,7 @@ RECENT = 1000  # events kept in memory per room
 SNAPSHOT_TAIL = 50  # rebuild the shared snapshot once this many events followed it
 SNAPSHOT_AGE = 5.0  # ... or once it is this many seconds old
 PRESENCE_FLUSH = 1.0  # seconds between writes of joins and leaves
+HOLD = 0.25  # seconds events wait for an earlier one from another process
 LINGER = 5.0  # seconds an empty room keeps its relay before it is let go
 
 
@@ -71,6 +72,10 @@ class Room:
         # seq → (learner event, staff event), contiguous run ending at last_seq.
         self.recent: dict[int, tuple[dict, dict]] = {}
         self.recent_order: deque[int] = deque()
+        # Events that came before the one they follow (seq → pair), since when.
+        self.held: dict[int, tuple[dict, dict]] = {}
+        self.held_since: float | None = None
+        self.started = False  # last_seq is known once the first frame came
         # (seq, learner body text, staff body text, built at): JSON without the closing
         # brace, so a connection's own part is appended without serialising it all again.
         self.snapshot: tuple[int, str, str, float] | None = None
@@ -128,6 +133,8 @@ class Room:
         while True:
             await asyncio.sleep(TICK)
             try:
+                if self.held_since is not None and time.monotonic() - self.held_since >= HOLD:
+                    await self.release_held()
                 await self.flush()
             except Exception:  # keep the room alive; the next tick retries
                 log.exception("live room %s: flush failed", self.session_id)
@@ -176,18 +183,52 @@ class Room:
     # --- delivery (from the relay) -------------------------------------------------------
 
     async def receive_frame(self, learner_events: list[dict], staff_events: list[dict]) -> None:
-        for learner_event, staff_event in zip(learner_events, staff_events, strict=True):
-            seq = learner_event["seq"]
-            if seq != self.last_seq + 1 and self.recent:
-                if seq <= self.last_seq:
-                    continue
-                self.recent.clear()  # a hole: what is in memory is no longer contiguous
-                self.recent_order.clear()
-            self.recent[seq] = (learner_event, staff_event)
-            self.recent_order.append(seq)
-            self.last_seq = max(self.last_seq, seq)
-            while len(self.recent_order) > RECENT:
-                self.recent.pop(self.recent_order.popleft(), None)
+        """Deliver a frame's events in seq order. With several processes, frames overtake
+        each other: events after a hole wait (up to ``HOLD``) for the frame that fills it,
+        so clients rarely see a gap; an event that comes after its hole was given up on is
+        sent as it is (clients put it in its place)."""
+        late = []
+        for pair in zip(learner_events, staff_events, strict=True):
+            seq = pair[0]["seq"]
+            if self.started and seq <= self.last_seq:
+                late.append(pair)
+            else:
+                self.held[seq] = pair
+        if not self.started and self.held:
+            self.last_seq, self.started = min(self.held) - 1, True
+        ready = []
+        while self.last_seq + 1 in self.held:
+            self.last_seq += 1
+            ready.append(self.held.pop(self.last_seq))
+            self.remember(self.last_seq, ready[-1])
+        if not self.held:
+            self.held_since = None
+        elif self.held_since is None:
+            self.held_since = time.monotonic()
+        await self.deliver(late + ready)
+
+    async def release_held(self) -> None:
+        """Give up waiting for a hole (a frame the layer lost): send what waits after it."""
+        ready = [self.held[seq] for seq in sorted(self.held)]
+        self.held, self.held_since = {}, None
+        self.recent.clear()  # memory is no longer contiguous
+        self.recent_order.clear()
+        for pair in ready:
+            self.last_seq = pair[0]["seq"]
+            self.remember(self.last_seq, pair)
+        await self.deliver(ready)
+
+    def remember(self, seq: int, pair: tuple[dict, dict]) -> None:
+        self.recent[seq] = pair
+        self.recent_order.append(seq)
+        while len(self.recent_order) > RECENT:
+            self.recent.pop(self.recent_order.popleft(), None)
+
+    async def deliver(self, pairs: list[tuple[dict, dict]]) -> None:
+        if not pairs:
+            return
+        learner_events = [learner for learner, _staff in pairs]
+        staff_events = [staff for _learner, staff in pairs]
         seqs = [e["seq"] for e in learner_events]
         texts = {
             False: protocol.dumps({"type": "batch", "events": learner_events}),
