@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class LiveConfig(AppConfig):
     name = "live"
     verbose_name = _("Live sessions")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

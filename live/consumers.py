@@ -1,11 +1,205 @@
-"""WebSocket consumers. ``PingConsumer`` proves the authenticated path and the channel layer."""
+"""WebSocket consumers. ``LiveConsumer`` serves ``ws/live/<session_id>/`` (the protocol is
+docs/live-protocol.md); ``PingConsumer`` proves the authenticated path and the channel layer.
+
+The live consumer has no channel of its own: its room's relay (``live.fanout``) writes
+broadcast frames straight to its socket. It parses each message with ``live.protocol``,
+rate-limits it, and calls one service through ``database_sync_to_async``.
+"""
 
 from __future__ import annotations
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+import contextlib
+import uuid
 
-CLOSE_NOT_LOGGED_IN = 4401
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from . import protocol, selectors, services
+from .fanout import Stats, hub
+from .protocol import ProtocolError
+
+CLOSE_NOT_LOGGED_IN = protocol.CLOSE_NOT_LOGGED_IN
 PING_GROUP = "ping"
+
+
+def _admit(user, session_id: int, language: str):
+    with translation.override(language):
+        admitted = selectors.admission(user, session_id)
+        if isinstance(admitted, selectors.Refusal):
+            return admitted, None
+        return admitted, selectors.me_state(admitted)
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    # No per-connection channel: the room's relay delivers (see live.fanout).
+    channel_layer_alias = None
+
+    async def dispatch(self, message):
+        # Channels closes stale DB connections (in a thread hop) before every handler;
+        # our database work runs in database_sync_to_async, which does that itself.
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self) -> None:
+        self.admitted = None
+        self.ready = False
+        self.delivered_seq = 0
+        self.language = _language(self.scope)
+        session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        admitted, me = await database_sync_to_async(_admit)(
+            self.scope.get("user"), session_id, self.language
+        )
+        await self.accept()
+        if isinstance(admitted, selectors.Refusal):
+            await self.close(code=admitted.code, reason=admitted.reason)
+            return
+        self.admitted = admitted
+        self.connection_id = uuid.uuid4().hex
+        self.joined_at = timezone.now()
+        self.room = await hub.room(session_id)
+        self.room.add(self)
+        await self.send_snapshot(me)
+
+    async def send_snapshot(self, me: dict) -> None:
+        """The shared snapshot with this user's part spliced in, then the events that
+        followed it; from then on the relay delivers."""
+        self.ready = False
+        staff = self.admitted.is_staff
+        seq, body = await self.room.snapshot_for(staff=staff)
+        tail = self.room.events_after(seq, staff=staff) or []
+        text = protocol.dumps({**body, "me": me})
+        await self.send(text_data=text)
+        self.delivered_seq = seq
+        if tail:
+            await self.send(text_data=protocol.dumps({"type": "batch", "events": tail}))
+            self.delivered_seq = tail[-1]["seq"]
+        self.ready = True
+
+    async def disconnect(self, code: int) -> None:
+        if self.admitted is not None and hasattr(self, "room"):
+            self.room.remove(self, timezone.now())
+
+    # --- from the relay ------------------------------------------------------------------
+
+    async def deliver(self, first: int, last: int, text: str) -> bool:
+        if not self.ready or last <= self.delivered_seq:
+            return False
+        self.delivered_seq = last
+        await self.send(text_data=text)
+        return True
+
+    async def end(self) -> None:
+        with translation.override(self.language):
+            reason = gettext("The session has ended.")
+        self.ready = False
+        await self.close(code=protocol.CLOSE_NOT_LIVE, reason=reason)
+
+    # --- from the client -----------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        if self.admitted is None:
+            return
+        if bytes_data is not None or text_data is None:
+            await self.error(ProtocolError(protocol.MALFORMED_JSON), None, None)
+            return
+        if len(text_data.encode()) > protocol.MAX_FRAME_BYTES:
+            await self.close(code=protocol.CLOSE_TOO_LARGE)
+            return
+        self.room.seen(self)
+        try:
+            message = protocol.parse(text_data)
+        except ProtocolError as refused:
+            kind, cid = protocol.peek(text_data)
+            await self.error(refused, kind, cid)
+            return
+        try:
+            await self.handle(message)
+        except ProtocolError as refused:
+            await self.error(refused, message.type, message.cid)
+
+    async def handle(self, message: protocol.Message) -> None:
+        kind, fields, who = message.type, message.fields, self.admitted
+        if kind == "heartbeat":
+            await self.send(text_data='{"type":"pong"}')
+            return
+        if kind == "resume":
+            await self.resume(fields["last_seq"])
+            return
+        if kind in protocol.STAFF_TYPES and not who.is_staff:
+            raise ProtocolError(protocol.NOT_ALLOWED)
+        bucket, limit = protocol.RATE_BUCKETS[kind]
+        if not self.room.allow(who.employee_id, bucket, limit):
+            raise ProtocolError(protocol.RATE_LIMITED)
+        call = database_sync_to_async(self.service_call)
+        outcome = await call(kind, fields, message.cid)
+        await self.send(
+            text_data=protocol.dumps(
+                {"type": "ack", "cid": message.cid, "for": kind, "id": outcome.id}
+            )
+        )
+
+    def service_call(self, kind: str, fields: dict, cid: str | None) -> services.Outcome:
+        who = self.admitted
+        with translation.override(self.language):
+            if kind == "question.ask":
+                return services.question_ask(who=who, client_id=cid, **fields)
+            if kind in {"question.upvote", "question.unvote"}:
+                return services.question_vote(
+                    who=who, question_id=fields["id"], up=kind == "question.upvote"
+                )
+            if kind in {"question.answer", "question.pin", "question.hide"}:
+                flag = {"question.answer": "answered", "question.pin": "pinned"}.get(kind, "hidden")
+                return services.question_flag(
+                    who=who, question_id=fields["id"], flag=flag, value=fields[flag]
+                )
+            if kind == "poll.open":
+                return services.poll_open(who=who, client_id=cid, **fields)
+            if kind == "poll.close":
+                return services.poll_close(who=who, poll_id=fields["id"])
+            if kind == "poll.vote":
+                return services.poll_vote(who=who, poll_id=fields["id"], choices=fields["choices"])
+            return services.hand_set(who=who, raised=kind == "hand.raise")
+
+    async def resume(self, last_seq: int) -> None:
+        Stats.resumes += 1
+        staff = self.admitted.is_staff
+        events = self.room.events_after(last_seq, staff=staff)
+        if events is None:
+            events = await database_sync_to_async(selectors.events_since)(
+                self.admitted.session_id, last_seq, staff=staff
+            )
+        if events is None:  # too far behind: start again from a snapshot
+            me = await database_sync_to_async(selectors.me_state)(self.admitted)
+            await self.send_snapshot(me)
+            return
+        last = events[-1]["seq"] if events else max(last_seq, self.delivered_seq)
+        await self.send(
+            text_data=protocol.dumps({"type": "resumed", "events": events, "last_seq": last})
+        )
+        self.delivered_seq = max(self.delivered_seq, last)
+
+    async def error(self, refused: ProtocolError, kind: str | None, cid: str | None) -> None:
+        with translation.override(self.language):
+            message = refused.message
+        await self.send(
+            text_data=protocol.dumps(
+                {"type": "error", "code": refused.code, "message": message, "cid": cid, "for": kind}
+            )
+        )
+
+
+def _language(scope) -> str:
+    """The user's chosen language, as the pages pick it (``hub.middleware``)."""
+    chosen = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen:
+        with contextlib.suppress(LookupError):
+            return translation.get_supported_language_variant(chosen)
+    return settings.LANGUAGE_CODE
 
 
 class PingConsumer(AsyncJsonWebsocketConsumer):

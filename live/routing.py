@@ -4,4 +4,5 @@ from . import consumers
 
 websocket_urlpatterns = [
     path("ws/ping/", consumers.PingConsumer.as_asgi()),
+    path("ws/live/<int:session_id>/", consumers.LiveConsumer.as_asgi()),
 ]

@@ -31,6 +31,7 @@ from .models import (
     Session,
     SessionSettings,
 )
+from .signals import session_ending, session_started
 
 MSG_NOT_ALLOWED = _("You may not change this session.")
 MSG_NOT_TRAINER = _("Only HQ or a trainer may schedule sessions.")
@@ -228,6 +229,7 @@ def session_start(*, session: Session, actor) -> Session:
     with transaction.atomic():
         locked = _transition(session=session, actor=actor, verb="start")
         locked.save(update_fields=["status"])
+        session_started.send(sender=Session, session=locked, actor=actor)
     return locked
 
 
@@ -237,6 +239,7 @@ def session_end(*, session: Session, actor) -> Session:
     with transaction.atomic():
         locked = _transition(session=session, actor=actor, verb="end")
         locked.save(update_fields=["status"])
+        session_ending.send(sender=Session, session=locked, actor=actor)
         attendance_finalise(session=locked)
         needs_deliver_for_session(session=locked)
     return locked
@@ -593,6 +596,46 @@ def attendance_record_minutes(
         _apply_rule(attendance, session, settings)
         attendance.save()
     return attendance
+
+
+def attendance_record_online(
+    *, session: Session, minutes: dict[int, int], joined_at: dict[int, dt.datetime]
+) -> int:
+    """Record online minutes of many enrolled learners at once (by enrolment id), as
+    ``attendance_record_minutes`` does for one: the record keeps the larger total, clamped to
+    the session's length; the first join time becomes the check-in time; a trainer's
+    correction is never overwritten. Status and completion are left to
+    ``attendance_finalise``. Must run inside the caller's transaction. Returns the number of
+    records changed."""
+    enrolled = set(
+        session.enrolments.filter(
+            status=Enrolment.Status.ENROLLED, pk__in=list(minutes)
+        ).values_list("pk", flat=True)
+    )
+    records = {
+        a.enrolment_id: a
+        for a in Attendance.objects.select_for_update().filter(enrolment_id__in=enrolled)
+    }
+    Attendance.objects.bulk_create(
+        [Attendance(enrolment_id=pk) for pk in enrolled if pk not in records]
+    )
+    records = {
+        a.enrolment_id: a
+        for a in Attendance.objects.select_for_update().filter(enrolment_id__in=enrolled)
+    }
+    changed = []
+    for pk, record in records.items():
+        if record.corrected_at is not None:
+            continue
+        record.minutes_present = max(
+            record.minutes_present, max(0, min(minutes[pk], session.duration_minutes))
+        )
+        if record.checked_in_at is None and pk in joined_at:
+            record.checked_in_at = joined_at[pk]
+        record.updated_at = timezone.now()
+        changed.append(record)
+    Attendance.objects.bulk_update(changed, ["minutes_present", "checked_in_at", "updated_at"])
+    return len(changed)
 
 
 def attendance_finalise(*, session: Session) -> int:

@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
-    "LiveRoom",
     "LiveEvent",
-    "Question",
-    "QuestionVote",
+    "LiveRoom",
     "Poll",
     "PollVote",
-    "RaisedHand",
     "PresenceInterval",
+    "Question",
+    "QuestionVote",
+    "RaisedHand",
 ]
 
 
@@ -155,6 +155,9 @@ class QuestionVote(models.Model):
             models.UniqueConstraint(fields=["question", "voter"], name="question_vote_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.voter_id} → {self.question_id}"
+
 
 class Poll(models.Model):
     class Kind(models.TextChoices):
@@ -192,6 +195,13 @@ class Poll(models.Model):
         ordering = ["opened_at", "pk"]
         verbose_name = _("poll")
         verbose_name_plural = _("polls")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "opened_by", "client_id"],
+                condition=~Q(client_id=""),
+                name="poll_client_id_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.prompt[:60]
@@ -212,6 +222,9 @@ class PollVote(models.Model):
         verbose_name_plural = _("poll votes")
         constraints = [models.UniqueConstraint(fields=["poll", "voter"], name="poll_vote_once")]
 
+    def __str__(self) -> str:
+        return f"{self.voter_id} → {self.poll_id}: {self.choices}"
+
 
 class RaisedHand(models.Model):
     session = models.ForeignKey(
@@ -228,6 +241,9 @@ class RaisedHand(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "employee"], name="hand_raised_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}@{self.session_id}"
 
 
 class PresenceInterval(models.Model):

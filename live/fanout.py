@@ -1,0 +1,287 @@
+"""How one server process delivers a live room's events to its own connections.
+
+Naively every connection joins the room's channel-layer group and every event costs one
+layer delivery and one consumer handler call per client (~200 to 500 µs each: see
+shared/perf/live-ceiling.md). Here, per process and room:
+
+- one **relay** channel joins the room's group, so an event crosses the layer once per
+  process, not once per client;
+- committed events and changed vote/poll totals are gathered for a short **tick** and sent as
+  one frame; each frame is serialised once per audience (learners, staff) and written to
+  every local socket as text, without a handler call per client;
+- presence (joins, leaves, heartbeats) is buffered and written in one transaction per tick;
+- the last events stay in memory (``recent``) so joins and resumes rarely read the database,
+  and the snapshot is built once and shared by everyone who joins meanwhile.
+
+Everything here runs on the server's event loop; database work goes through
+``database_sync_to_async``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from . import protocol, selectors, services
+
+log = logging.getLogger(__name__)
+
+TICK = 0.15  # seconds between frames of a busy room
+HEARTBEAT_FLUSH = 15.0  # seconds between writes of "still here"
+MONITOR_EVERY = 1.0  # seconds between monitor updates of a room
+RECENT = 1000  # events kept in memory per room
+SNAPSHOT_TAIL = 200  # rebuild the shared snapshot once this many events followed it
+LINGER = 5.0  # seconds an empty room keeps its relay before it is let go
+
+
+def group_name(session_id: int) -> str:
+    return f"live.{session_id}"
+
+
+class Stats:
+    """Counters of this process, read by the benchmark through the log (``live.stats``)."""
+
+    frames = 0
+    deliveries = 0
+    presence_writes = 0
+    resumes = 0
+    snapshots = 0
+
+
+class Room:
+    def __init__(self, session_id: int, hub: Hub) -> None:
+        self.session_id = session_id
+        self.hub = hub
+        self.loop = asyncio.get_running_loop()
+        self.learners: set = set()
+        self.staff: set = set()
+        self.outbox: list = []
+        self.dirty_questions: set[int] = set()
+        self.dirty_polls: set[int] = set()
+        self.presence = services.PresenceChanges()
+        self.last_heartbeat_flush = time.monotonic()
+        self.last_seq = 0
+        # seq → (learner event, staff event), contiguous run ending at last_seq.
+        self.recent: dict[int, tuple[dict, dict]] = {}
+        self.recent_order: deque[int] = deque()
+        self.snapshot: tuple[int, dict, dict] | None = None
+        self.snapshot_lock = asyncio.Lock()
+        self.rates: dict[tuple[int, str], deque[float]] = {}
+        self.monitor_due = True
+        self.last_monitor = 0.0
+        self.ended = False
+        self.task = self.loop.create_task(self.run())
+
+    # --- membership ----------------------------------------------------------------------
+
+    @property
+    def connections(self) -> set:
+        return self.learners | self.staff
+
+    def add(self, consumer) -> None:
+        (self.staff if consumer.admitted.is_staff else self.learners).add(consumer)
+        who = consumer.admitted
+        self.presence.people[who.employee_id] = (who.name, who.branch)
+        self.presence.joins.append((consumer.connection_id, who.employee_id, consumer.joined_at))
+
+    def remove(self, consumer, left_at) -> None:
+        self.learners.discard(consumer)
+        self.staff.discard(consumer)
+        self.presence.leaves.append((consumer.connection_id, left_at))
+
+    def seen(self, consumer) -> None:
+        self.presence.seen.add(consumer.connection_id)
+
+    def allow(self, employee_id: int, bucket: str, limit: int, window: float = 60.0) -> bool:
+        """Sliding-window rate limit per person (all their tabs in this process)."""
+        now = time.monotonic()
+        stamps = self.rates.setdefault((employee_id, bucket), deque())
+        while stamps and stamps[0] <= now - window:
+            stamps.popleft()
+        if len(stamps) >= limit:
+            return False
+        stamps.append(now)
+        return True
+
+    # --- called from other threads (on commit) ------------------------------------------
+
+    def enqueue(self, events) -> None:
+        self.outbox.extend(events)
+
+    def mark_dirty(self, questions=(), polls=()) -> None:
+        self.dirty_questions.update(questions)
+        self.dirty_polls.update(polls)
+
+    # --- the tick ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        idle_since = None
+        while True:
+            await asyncio.sleep(TICK)
+            try:
+                await self.flush()
+            except Exception:  # keep the room alive; the next tick retries
+                log.exception("live room %s: flush failed", self.session_id)
+            if self.connections:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since > LINGER and not self.outbox:
+                await self.hub.release(self)
+                return
+
+    async def flush(self) -> None:
+        now = time.monotonic()
+        heartbeat_due = now - self.last_heartbeat_flush >= HEARTBEAT_FLUSH
+        if self.presence.joins or self.presence.leaves or (heartbeat_due and self.presence.seen):
+            changes, self.presence = self.presence, services.PresenceChanges()
+            self.presence.people = changes.people
+            if not heartbeat_due:  # heartbeats wait for their own, rarer write
+                self.presence.seen, changes.seen = changes.seen, set()
+            else:
+                self.last_heartbeat_flush = now
+            events, written = await database_sync_to_async(services.presence_flush)(
+                session_id=self.session_id, changes=changes
+            )
+            Stats.presence_writes += written
+            self.outbox.extend(events)
+        if self.dirty_questions or self.dirty_polls:
+            questions, polls = self.dirty_questions, self.dirty_polls
+            self.dirty_questions, self.dirty_polls = set(), set()
+            events = await database_sync_to_async(services.counts_events_append)(
+                session_id=self.session_id, questions=questions, polls=polls
+            )
+            self.outbox.extend(events)
+        if self.outbox:
+            events, self.outbox = sorted(self.outbox, key=lambda e: e.seq), []
+            await send_frame(self.session_id, events)
+            self.monitor_due = True
+        if self.monitor_due and now - self.last_monitor >= MONITOR_EVERY and not self.ended:
+            self.monitor_due, self.last_monitor = False, now
+            await database_sync_to_async(services.monitor_publish)(session_id=self.session_id)
+
+    # --- delivery (from the relay) -------------------------------------------------------
+
+    async def receive_frame(self, learner_events: list[dict], staff_events: list[dict]) -> None:
+        for learner_event, staff_event in zip(learner_events, staff_events, strict=True):
+            seq = learner_event["seq"]
+            if seq != self.last_seq + 1 and self.recent:
+                if seq <= self.last_seq:
+                    continue
+                self.recent.clear()  # a hole: what is in memory is no longer contiguous
+                self.recent_order.clear()
+            self.recent[seq] = (learner_event, staff_event)
+            self.recent_order.append(seq)
+            self.last_seq = max(self.last_seq, seq)
+            while len(self.recent_order) > RECENT:
+                self.recent.pop(self.recent_order.popleft(), None)
+        first, last = learner_events[0]["seq"], learner_events[-1]["seq"]
+        texts = {
+            False: protocol.dumps({"type": "batch", "events": learner_events}),
+            True: protocol.dumps({"type": "batch", "events": staff_events}),
+        }
+        Stats.frames += 1
+        for audience, staff in ((self.learners, False), (self.staff, True)):
+            for consumer in list(audience):
+                if await consumer.deliver(first, last, texts[staff]):
+                    Stats.deliveries += 1
+        if any(e["type"] == "session.ended" for e in learner_events):
+            self.ended = True
+            for consumer in list(self.connections):
+                await consumer.end()
+
+    def events_after(self, last_seq: int, *, staff: bool) -> list[dict] | None:
+        """The events after ``last_seq`` from memory, or None if memory does not hold them."""
+        if last_seq >= self.last_seq:
+            return []
+        if last_seq + 1 not in self.recent:
+            return None
+        return [self.recent[s][1 if staff else 0] for s in range(last_seq + 1, self.last_seq + 1)]
+
+    async def snapshot_for(self, *, staff: bool) -> tuple[int, dict]:
+        """The shared snapshot (``seq``, body), rebuilt when too many events followed it."""
+        async with self.snapshot_lock:
+            current = self.snapshot
+            if (
+                current is None
+                or self.last_seq - current[0] > SNAPSHOT_TAIL
+                or (self.events_after(current[0], staff=staff) is None)
+            ):
+                current = await database_sync_to_async(selectors.snapshot_parts)(self.session_id)
+                self.snapshot = current
+                Stats.snapshots += 1
+        seq, learner, staff_part = current
+        return seq, (staff_part if staff else learner)
+
+
+class Hub:
+    """The rooms this process serves, and its relay channel."""
+
+    def __init__(self) -> None:
+        self.rooms: dict[int, Room] = {}
+        self.layer = None
+        self.relay_channel: str | None = None
+        self.relay_task: asyncio.Task | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def room(self, session_id: int) -> Room:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:  # a new event loop (tests): start afresh
+            self.rooms, self.relay_channel, self.relay_task, self.loop = {}, None, None, loop
+        if self.relay_channel is None:
+            self.layer = get_channel_layer()
+            self.relay_channel = await self.layer.new_channel("live-relay.")
+            self.relay_task = loop.create_task(self.relay())
+        room = self.rooms.get(session_id)
+        if room is None:
+            room = self.rooms[session_id] = Room(session_id, self)
+            await self.layer.group_add(group_name(session_id), self.relay_channel)
+        return room
+
+    def local(self, session_id: int) -> Room | None:
+        room = self.rooms.get(session_id)
+        if room is None or room.loop.is_closed():
+            return None
+        return room
+
+    async def release(self, room: Room) -> None:
+        if self.rooms.get(room.session_id) is room and not room.connections:
+            del self.rooms[room.session_id]
+            await self.layer.group_discard(group_name(room.session_id), self.relay_channel)
+
+    async def relay(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.relay_channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("live relay: receive failed")
+                await asyncio.sleep(1)
+                continue
+            room = self.rooms.get(message.get("session"))
+            if room is not None and message.get("type") == "live.frame":
+                await room.receive_frame(message["learner"], message["staff"])
+
+
+hub = Hub()
+
+
+async def send_frame(session_id: int, events) -> None:
+    """Send committed events to every process serving the room (one layer message)."""
+    if not events:
+        return
+    await get_channel_layer().group_send(
+        group_name(session_id),
+        {
+            "type": "live.frame",
+            "session": session_id,
+            "learner": [selectors.event_data(e, staff=False) for e in events],
+            "staff": [selectors.event_data(e, staff=True) for e in events],
+        },
+    )

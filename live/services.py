@@ -1,0 +1,525 @@
+"""Writes of live rooms. Every change is committed together with the ``LiveEvent`` rows that
+announce it (each with the session's next ``seq``), and broadcast only after the commit
+(``broadcast.publish_events`` via ``transaction.on_commit``), so HTTP code, consumers and
+tests emit the same events and a client never sees an event that was rolled back.
+
+Services raise ``protocol.ProtocolError`` for a refused message; the consumer turns it into
+an ``error`` frame. Vote and poll counts are not announced per vote: the room's tick calls
+``counts_events_append`` with the ids that changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hub.sessions import rules as session_rules
+from hub.sessions.models import Enrolment, Session, SessionSettings
+from hub.sessions.services import attendance_record_online
+
+from . import broadcast, protocol, selectors
+from .models import (
+    LiveEvent,
+    LiveRoom,
+    Poll,
+    PollVote,
+    PresenceInterval,
+    Question,
+    QuestionVote,
+    RaisedHand,
+)
+from .monitor.broadcast import monitor_room_update_sync
+from .protocol import ProtocolError
+from .selectors import Admission
+
+MSG_SETTINGS_NOT_ALLOWED = _("Only the session's trainers or HQ may change its live settings.")
+
+
+@dataclass
+class Outcome:
+    """What a service did: the id to acknowledge and the events it committed."""
+
+    id: int | None = None
+    events: list[LiveEvent] = field(default_factory=list)
+
+
+def events_append(session_id: int, items: list[tuple[str, dict, dict | None]]) -> list[LiveEvent]:
+    """Append events (type, payload, staff payload) with the session's next seq numbers.
+    Must run inside a transaction; the counter row stays locked until it commits, so seq
+    numbers are handed out in commit order and without gaps. Broadcast after the commit."""
+    if not items:
+        return []
+    LiveRoom.objects.get_or_create(session_id=session_id)
+    LiveRoom.objects.filter(pk=session_id).update(last_seq=F("last_seq") + len(items))
+    last = LiveRoom.objects.filter(pk=session_id).values_list("last_seq", flat=True).get()
+    now = timezone.now()
+    events = [
+        LiveEvent(
+            session_id=session_id,
+            seq=last - len(items) + 1 + i,
+            type=kind,
+            payload=payload,
+            staff_payload=staff_payload,
+            created_at=now,
+        )
+        for i, (kind, payload, staff_payload) in enumerate(items)
+    ]
+    LiveEvent.objects.bulk_create(events)
+    transaction.on_commit(lambda: broadcast.publish_events(session_id, events))
+    return events
+
+
+def _live_session(session_id: int) -> Session:
+    session = Session.objects.select_related("live_room").get(pk=session_id)
+    if session.status != Session.Status.LIVE:
+        raise ProtocolError(protocol.SESSION_NOT_LIVE)
+    return session
+
+
+def _question(session_id: int, question_id: int, *, staff: bool, lock: bool = False) -> Question:
+    queryset = Question.objects.select_related("author").filter(
+        session_id=session_id, origin=Question.Origin.LIVE
+    )
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    question = queryset.filter(pk=question_id).first()
+    if question is None or (question.hidden and not staff):
+        raise ProtocolError(protocol.UNKNOWN_QUESTION)
+    return question
+
+
+def _reveal(session: Session) -> bool:
+    return selectors.room_for(session).reveal_anonymous_to_staff
+
+
+def question_ask(*, who: Admission, text: str, anonymous: bool, client_id: str | None) -> Outcome:
+    """Ask a question; a retry with the same client id returns the same question and emits
+    nothing. Emits ``question.asked``."""
+    session = _live_session(who.session_id)
+    if anonymous and not selectors.room_for(session).allow_anonymous:
+        raise ProtocolError(protocol.ANONYMOUS_OFF)
+    if client_id:
+        existing = Question.objects.filter(
+            session_id=who.session_id, author_id=who.employee_id, client_id=client_id
+        ).first()
+        if existing is not None:
+            return Outcome(id=existing.pk)
+    try:
+        with transaction.atomic():
+            question = Question.objects.create(
+                session_id=who.session_id,
+                author_id=who.employee_id,
+                text=text,
+                anonymous=anonymous,
+                client_id=client_id or "",
+            )
+            question.author.name = who.name
+            events = events_append(
+                who.session_id,
+                [
+                    (
+                        "question.asked",
+                        {"question": selectors.question_data(question, staff=False, reveal=False)},
+                        {
+                            "question": selectors.question_data(
+                                question, staff=True, reveal=_reveal(session)
+                            )
+                        },
+                    )
+                ],
+            )
+    except IntegrityError:  # the same client id raced in from another tab or process
+        existing = Question.objects.get(
+            session_id=who.session_id, author_id=who.employee_id, client_id=client_id
+        )
+        return Outcome(id=existing.pk)
+    return Outcome(id=question.pk, events=events)
+
+
+def question_vote(*, who: Admission, question_id: int, up: bool) -> Outcome:
+    """Upvote (or take back a vote on) a question: one vote per person, repeats change
+    nothing. The new total reaches clients with the room's next ``question.votes``."""
+    _live_session(who.session_id)
+    with transaction.atomic():
+        question = _question(who.session_id, question_id, staff=who.is_staff, lock=True)
+        if question.author_id == who.employee_id:
+            raise ProtocolError(protocol.NOT_ALLOWED)
+        if up:
+            _vote, created = QuestionVote.objects.get_or_create(
+                question=question, voter_id=who.employee_id
+            )
+            delta = 1 if created else 0
+        else:
+            delta = -QuestionVote.objects.filter(
+                question=question, voter_id=who.employee_id
+            ).delete()[0]
+        if delta:
+            Question.objects.filter(pk=question.pk).update(votes=F("votes") + delta)
+            transaction.on_commit(
+                lambda: broadcast.counts_changed(who.session_id, questions=[question.pk])
+            )
+    return Outcome(id=question.pk)
+
+
+FLAG_EVENTS = {
+    "answered": "question.answered",
+    "pinned": "question.pinned",
+    "hidden": "question.hidden",
+}
+
+
+def question_flag(*, who: Admission, question_id: int, flag: str, value: bool) -> Outcome:
+    """Staff mark a question answered, pinned or hidden (or undo it). Setting a flag to the
+    value it has emits nothing. Emits ``question.answered`` / ``.pinned`` / ``.hidden``."""
+    if not who.is_staff:
+        raise ProtocolError(protocol.NOT_ALLOWED)
+    session = _live_session(who.session_id)
+    with transaction.atomic():
+        question = _question(who.session_id, question_id, staff=True, lock=True)
+        if getattr(question, flag) == value:
+            return Outcome(id=question.pk)
+        setattr(question, flag, value)
+        changed = [flag]
+        if flag == "answered":
+            question.answered_by_id = who.employee_id if value else None
+            question.answered_at = timezone.now() if value else None
+            changed += ["answered_by", "answered_at"]
+        question.save(update_fields=changed)
+        payload = {"id": question.pk, flag: value}
+        staff_payload = None
+        if flag == "hidden":
+            full = selectors.question_data(question, staff=True, reveal=_reveal(session))
+            staff_payload = {**payload, "question": full}
+            if not value:  # shown again: learners need the question itself
+                payload["question"] = selectors.question_data(question, staff=False, reveal=False)
+        events = events_append(who.session_id, [(FLAG_EVENTS[flag], payload, staff_payload)])
+    return Outcome(id=question.pk, events=events)
+
+
+def _may_run_polls(who: Admission) -> bool:
+    return who.role in {"trainer", "hq"}
+
+
+def poll_open(
+    *,
+    who: Admission,
+    prompt: str,
+    options: list[str],
+    kind: str,
+    quiz: bool,
+    correct: list[int],
+    client_id: str | None,
+) -> Outcome:
+    """A trainer or HQ opens a poll (a quiz when it has correct options). A retry with the
+    same client id opens nothing new. Emits ``poll.opened``."""
+    if not _may_run_polls(who):
+        raise ProtocolError(protocol.NOT_ALLOWED)
+    _live_session(who.session_id)
+    if client_id:
+        existing = Poll.objects.filter(
+            session_id=who.session_id, opened_by_id=who.employee_id, client_id=client_id
+        ).first()
+        if existing is not None:
+            return Outcome(id=existing.pk)
+    with transaction.atomic():
+        poll = Poll.objects.create(
+            session_id=who.session_id,
+            prompt=prompt,
+            options=options,
+            kind=kind,
+            is_quiz=quiz,
+            correct=correct if quiz else [],
+            opened_by_id=who.employee_id,
+            client_id=client_id or "",
+        )
+        events = events_append(
+            who.session_id, [("poll.opened", {"poll": selectors.poll_data(poll, [])}, None)]
+        )
+    return Outcome(id=poll.pk, events=events)
+
+
+def _poll(session_id: int, poll_id: int, *, lock: bool = False) -> Poll:
+    queryset = Poll.objects.filter(session_id=session_id)
+    if lock:
+        queryset = queryset.select_for_update()
+    poll = queryset.filter(pk=poll_id).first()
+    if poll is None:
+        raise ProtocolError(protocol.UNKNOWN_POLL)
+    return poll
+
+
+def poll_close(*, who: Admission, poll_id: int) -> Outcome:
+    """Close a poll: final counts, and the correct options of a quiz. Closing a closed poll
+    emits nothing. Emits ``poll.closed``."""
+    if not _may_run_polls(who):
+        raise ProtocolError(protocol.NOT_ALLOWED)
+    with transaction.atomic():
+        poll = _poll(who.session_id, poll_id, lock=True)
+        if poll.status == Poll.Status.CLOSED:
+            return Outcome(id=poll.pk)
+        poll.status = Poll.Status.CLOSED
+        poll.closed_at = timezone.now()
+        poll.save(update_fields=["status", "closed_at"])
+        votes = selectors.poll_votes([poll.pk])[poll.pk]
+        events = events_append(
+            who.session_id, [("poll.closed", {"poll": selectors.poll_data(poll, votes)}, None)]
+        )
+    return Outcome(id=poll.pk, events=events)
+
+
+def poll_vote(*, who: Admission, poll_id: int, choices: list[int]) -> Outcome:
+    """One vote per person per poll; the same vote again is acknowledged (a retry), a
+    different one is refused. Counts reach clients with the room's next ``poll.counts``."""
+    _live_session(who.session_id)
+    with transaction.atomic():
+        poll = _poll(who.session_id, poll_id)
+        if poll.status != Poll.Status.OPEN:
+            raise ProtocolError(protocol.POLL_CLOSED)
+        if any(c >= len(poll.options) for c in choices) or (
+            poll.kind == Poll.Kind.SINGLE and len(choices) != 1
+        ):
+            raise ProtocolError(protocol.INVALID, "(choices)")
+        existing = PollVote.objects.filter(poll=poll, voter_id=who.employee_id).first()
+        if existing is not None:
+            if existing.choices == choices:
+                return Outcome(id=poll.pk)
+            raise ProtocolError(protocol.ALREADY_VOTED)
+        try:
+            with transaction.atomic():
+                PollVote.objects.create(poll=poll, voter_id=who.employee_id, choices=choices)
+        except IntegrityError:
+            raise ProtocolError(protocol.ALREADY_VOTED) from None
+        transaction.on_commit(lambda: broadcast.counts_changed(who.session_id, polls=[poll.pk]))
+    return Outcome(id=poll.pk)
+
+
+def hand_set(*, who: Admission, raised: bool) -> Outcome:
+    """Raise or lower one's hand; repeating changes nothing. Emits ``hand.changed``."""
+    _live_session(who.session_id)
+    with transaction.atomic():
+        if raised:
+            _hand, changed = RaisedHand.objects.get_or_create(
+                session_id=who.session_id, employee_id=who.employee_id
+            )
+        else:
+            changed = bool(
+                RaisedHand.objects.filter(
+                    session_id=who.session_id, employee_id=who.employee_id
+                ).delete()[0]
+            )
+        if not changed:
+            return Outcome()
+        hands = selectors.hands_raised(who.session_id)
+        events = events_append(
+            who.session_id,
+            [("hand.changed", {"raised": len(hands)}, {"raised": len(hands), "hands": hands})],
+        )
+    return Outcome(events=events)
+
+
+def counts_events_append(*, session_id: int, questions=(), polls=()) -> list[LiveEvent]:
+    """One ``question.votes`` and/or ``poll.counts`` event with the current totals of the
+    given questions / polls (read under the counter lock, so a later seq never carries an
+    older total)."""
+    with transaction.atomic():
+        LiveRoom.objects.get_or_create(session_id=session_id)
+        LiveRoom.objects.filter(pk=session_id).update(last_seq=F("last_seq"))  # lock
+        items = []
+        if questions:
+            counts = dict(
+                Question.objects.filter(session_id=session_id, pk__in=list(questions)).values_list(
+                    "pk", "votes"
+                )
+            )
+            items.append(
+                ("question.votes", {"counts": {str(k): v for k, v in counts.items()}}, None)
+            )
+        if polls:
+            found = list(Poll.objects.filter(session_id=session_id, pk__in=list(polls)))
+            votes = selectors.poll_votes([p.pk for p in found])
+            data = {str(p.pk): selectors.poll_counts(p, votes[p.pk]) for p in found}
+            items.append(("poll.counts", {"counts": data}, None))
+        return events_append(session_id, items)
+
+
+# --- presence ------------------------------------------------------------------------------
+
+
+@dataclass
+class PresenceChanges:
+    """Buffered presence of one process: ``joins`` (connection, employee id, joined at),
+    ``leaves`` (connection, left at), ``seen`` (connections heard from since the last flush),
+    and ``people`` (employee id → (name, branch)) for the roster entries of newcomers."""
+
+    joins: list[tuple[str, int, dt.datetime]] = field(default_factory=list)
+    leaves: list[tuple[str, dt.datetime]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    people: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.joins or self.leaves or self.seen)
+
+
+def presence_flush(*, session_id: int, changes: PresenceChanges) -> tuple[list[LiveEvent], int]:
+    """Write a batch of joins, leaves and heartbeats as presence intervals (one insert and a
+    few updates however many people), and emit ``presence.changed`` if who is present
+    changed. Returns the events and the number of rows written."""
+    now = timezone.now()
+    with transaction.atomic():
+        before = selectors.present_employee_ids(session_id, now)
+        PresenceInterval.objects.bulk_create(
+            [
+                PresenceInterval(
+                    session_id=session_id,
+                    employee_id=employee_id,
+                    connection=connection,
+                    joined_at=joined_at,
+                    last_seen_at=max(joined_at, now),
+                )
+                for connection, employee_id, joined_at in changes.joins
+            ],
+            ignore_conflicts=True,
+        )
+        written = len(changes.joins)
+        if changes.seen:
+            written += PresenceInterval.objects.filter(
+                connection__in=list(changes.seen), left_at__isnull=True
+            ).update(last_seen_at=now)
+        for connection, left_at in changes.leaves:
+            written += PresenceInterval.objects.filter(
+                connection=connection, left_at__isnull=True
+            ).update(left_at=left_at, last_seen_at=left_at)
+        after = selectors.present_employee_ids(session_id, now)
+        joined, left = after - before, before - after
+        if not joined and not left:
+            return [], written
+        session = Session.objects.get(pk=session_id)
+        late_after = session.starts_at + dt.timedelta(
+            minutes=SessionSettings.load().late_after_minutes
+        )
+        first_join = {emp: at for _conn, emp, at in changes.joins}
+        entries = [
+            selectors.roster_entry(
+                emp,
+                *changes.people.get(emp, ("", "")),
+                joined_at=first_join.get(emp, now),
+                late_after=late_after,
+                present=True,
+            )
+            for emp in sorted(joined)
+        ]
+        events = events_append(
+            session_id,
+            [
+                (
+                    "presence.changed",
+                    {"present": len(after)},
+                    {"present": len(after), "joined": entries, "left": sorted(left)},
+                )
+            ],
+        )
+    return events, written
+
+
+def merge_intervals(intervals: list[tuple[dt.datetime, dt.datetime]]) -> float:
+    """Seconds covered by the union of intervals (overlaps, e.g. two tabs, count once)."""
+    total = 0.0
+    current_start = current_end = None
+    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+        if current_end is None or start > current_end:
+            if current_end is not None:
+                total += (current_end - current_start).total_seconds()
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_end is not None:
+        total += (current_end - current_start).total_seconds()
+    return total
+
+
+def presence_minutes(
+    session: Session, *, now: dt.datetime
+) -> tuple[dict[int, int], dict[int, dt.datetime]]:
+    """Minutes online per employee, from merged intervals clipped to [scheduled start, now];
+    an interval that lost its connection without a leave ends at its last heartbeat."""
+    intervals: dict[int, list] = {}
+    first: dict[int, dt.datetime] = {}
+    for employee_id, joined, seen, left in PresenceInterval.objects.filter(
+        session=session
+    ).values_list("employee_id", "joined_at", "last_seen_at", "left_at"):
+        # A connection lost without a leave ends at its last heartbeat.
+        lost = left is None and seen < now - selectors.PRESENCE_STALE
+        end = left or (seen if lost else now)
+        start = max(joined, session.starts_at)
+        intervals.setdefault(employee_id, []).append((start, min(end, now)))
+        first[employee_id] = min(first.get(employee_id, joined), joined)
+    minutes = {emp: int(merge_intervals(spans) // 60) for emp, spans in intervals.items()}
+    return minutes, first
+
+
+def room_end(*, session: Session) -> None:
+    """Inside ``session_end``'s transaction: close the room's presence, hand the online
+    minutes of enrolled learners to attendance, and emit ``session.ended``."""
+    now = timezone.now()
+    minutes, first = presence_minutes(session, now=now)
+    enrolments = dict(
+        Enrolment.objects.filter(
+            session=session, status=Enrolment.Status.ENROLLED, learner_id__in=list(minutes)
+        ).values_list("learner_id", "pk")
+    )
+    attendance_record_online(
+        session=session,
+        minutes={enrolments[emp]: m for emp, m in minutes.items() if emp in enrolments},
+        joined_at={enrolments[emp]: at for emp, at in first.items() if emp in enrolments},
+    )
+    stale = now - selectors.PRESENCE_STALE
+    open_intervals = PresenceInterval.objects.filter(session=session, left_at__isnull=True)
+    open_intervals.filter(last_seen_at__lt=stale).update(left_at=F("last_seen_at"))
+    open_intervals.update(left_at=now, last_seen_at=now)
+    events_append(session.pk, [("session.ended", {}, None)])
+    transaction.on_commit(lambda: broadcast.room_status(session, "ended"))
+
+
+def room_start(*, session: Session) -> None:
+    """Inside ``session_start``'s transaction: make sure the room exists."""
+    LiveRoom.objects.get_or_create(session=session)
+    transaction.on_commit(lambda: broadcast.room_status(session, "live"))
+
+
+def room_settings_update(
+    *,
+    session: Session,
+    actor,
+    stream_kind: str,
+    allow_anonymous: bool,
+    reveal_anonymous_to_staff: bool,
+) -> LiveRoom:
+    """The session's trainers or HQ choose the video kind and the anonymity rules."""
+    if not session_rules.can_run_session(actor, session):
+        raise PermissionDenied(MSG_SETTINGS_NOT_ALLOWED)
+    with transaction.atomic():
+        room, _created = LiveRoom.objects.select_for_update().get_or_create(session=session)
+        room.stream_kind = stream_kind
+        room.allow_anonymous = allow_anonymous
+        room.reveal_anonymous_to_staff = reveal_anonymous_to_staff
+        room.full_clean()
+        room.save(update_fields=["stream_kind", "allow_anonymous", "reveal_anonymous_to_staff"])
+    return room
+
+
+def monitor_publish(*, session_id: int) -> None:
+    """Send the room's figures to the HQ live monitor."""
+    session = Session.objects.only("pk", "title", "branch_id", "status").get(pk=session_id)
+    monitor_room_update_sync(
+        session_id=session.pk,
+        branch_id=session.branch_id,
+        title=session.title,
+        status=session.status,
+        **selectors.room_counts(session_id),
+    )
