@@ -18,8 +18,7 @@ class RoomSettingsForm(forms.Form):
     )
 
     @classmethod
-    def initial_for(cls, room: LiveRoom | None) -> dict:
-        room = room or LiveRoom()
+    def initial_for(cls, room: LiveRoom) -> dict:
         return {
             "stream_kind": room.stream_kind,
             "allow_anonymous": room.allow_anonymous,

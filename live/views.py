@@ -19,7 +19,6 @@ from hub.web import flash_errors, flash_form_errors
 
 from . import selectors, services
 from .forms import RoomSettingsForm
-from .models import LiveRoom
 
 LEARNER = "learner"
 
@@ -35,7 +34,6 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
     if role is None:
         raise PermissionDenied
     can_run = rules.can_run_session(request.user, session)
-    live_room = LiveRoom.objects.filter(session=session).first()
     room_url = reverse("live:room", args=[session.pk])
     config = {
         "sessionId": session.pk,
@@ -57,7 +55,9 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
         "room_url": room_url,
     }
     if can_run:
-        context["settings_form"] = RoomSettingsForm(initial=RoomSettingsForm.initial_for(live_room))
+        context["settings_form"] = RoomSettingsForm(
+            initial=RoomSettingsForm.initial_for(selectors.room_for(session))
+        )
     return render(request, "live/room.html", context)
 
 
