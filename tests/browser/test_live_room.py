@@ -12,6 +12,9 @@ again with the same ``cid`` after a reconnect — and the phone layout."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from tests.browser.conftest import BASE_DIR, _database_url, _free_port, _wait_for_port
 from tests.factories import PASSWORD, EnrolmentFactory, SessionFactory
 from tests.hub.sessions_helpers import make_trainer
 
@@ -404,3 +408,201 @@ def test_phone_layout_stacks_and_never_scrolls_sideways(room, browser, live_url)
         assert questions["x"] >= 0
         assert questions["x"] + questions["width"] <= PHONE["width"]
         context.close()
+
+
+# --- against the real server -----------------------------------------------------------------
+
+
+def item(page, text: str):
+    """The question with exactly this text."""
+    return page.get_by_test_id("question").filter(
+        has=page.get_by_test_id("question-text").get_by_text(text, exact=True)
+    )
+
+
+def test_question_round_trip_between_learner_and_trainer(room, browser, live_url):
+    from playwright.sync_api import expect
+
+    trainer_context, trainer = open_room(browser, live_url, room, room.trainer)
+    learner_context, learner = open_room(browser, live_url, room, room.learner)
+    for page in (trainer, learner):
+        expect(state_badge(page)).to_have_attribute("data-state", "live")
+
+    # the trainer sees who is in the room
+    expect(
+        trainer.get_by_test_id("roster-entry").filter(has_text=room.learner.name)
+    ).to_contain_text("Present")
+
+    learner.get_by_test_id("ask-text").fill(XSS)
+    learner.get_by_test_id("ask-submit").click()
+    expect(learner.get_by_test_id("ask-text")).to_have_value("")
+    mine = item(learner, XSS)
+    expect(mine).to_have_count(1)
+    expect(mine.get_by_test_id("badge-mine")).to_be_visible()
+    expect(mine.get_by_test_id("question-vote")).to_be_hidden()  # not on one's own question
+
+    seen = item(trainer, XSS)
+    expect(seen).to_have_count(1)
+    expect(seen.get_by_test_id("question-text")).to_have_text(XSS)  # text, not markup
+    assert trainer.locator("#questions img").count() == 0
+    assert learner.locator("#questions img").count() == 0
+    assert trainer.evaluate("window.__xss") is None
+    expect(seen).to_contain_text(room.learner.name)
+
+    seen.get_by_test_id("question-answer").click()
+    expect(seen.get_by_test_id("badge-answered")).to_be_visible()
+    expect(mine.get_by_test_id("badge-answered")).to_be_visible()
+    expect(mine).to_have_attribute("data-answered", "true")
+    # learners get no staff buttons
+    expect(learner.get_by_test_id("question-answer")).to_be_hidden()
+
+    # a raised hand reaches the trainer's list
+    learner.get_by_test_id("hand-button").click()
+    expect(learner.get_by_test_id("hand-button")).to_have_attribute("aria-pressed", "true")
+    expect(trainer.get_by_test_id("hand")).to_have_text([room.learner.name])
+    learner.get_by_test_id("hand-button").click()
+    expect(trainer.get_by_test_id("hand")).to_have_count(0)
+    learner_context.close()
+    trainer_context.close()
+
+
+def test_quiz_poll_round_trip(room, browser, live_url):
+    from playwright.sync_api import expect
+
+    trainer_context, trainer = open_room(browser, live_url, room, room.trainer)
+    learner_context, learner = open_room(browser, live_url, room, room.learner)
+    for page in (trainer, learner):
+        expect(state_badge(page)).to_have_attribute("data-state", "live")
+
+    trainer.locator("[data-testid=poll-form-toggle] summary").click()
+    trainer.get_by_test_id("poll-prompt-input").fill("连带销售的第一步是什么")
+    trainer.get_by_test_id("poll-add-option").click()
+    options = trainer.get_by_test_id("poll-form").get_by_test_id("poll-option")
+    expect(options).to_have_count(3)
+    for index, text in enumerate(["推荐新品", "了解顾客需求", "打折"]):
+        options.nth(index).fill(text)
+    trainer.get_by_test_id("poll-quiz").check()
+    trainer.get_by_test_id("poll-option-correct").nth(1).check()
+    trainer.get_by_test_id("poll-open").click()
+    expect(trainer.get_by_test_id("poll-prompt-input")).to_have_value("")
+
+    poll = learner.get_by_test_id("poll")
+    expect(poll.get_by_test_id("poll-prompt")).to_have_text("连带销售的第一步是什么")
+    expect(poll.get_by_test_id("poll-status")).to_have_text("Open")
+    expect(poll.get_by_test_id("poll-correct")).to_have_count(0)  # not before it closes
+    poll.get_by_label("了解顾客需求").check()
+    poll.get_by_test_id("poll-vote").click()
+    expect(poll.get_by_test_id("poll-vote")).to_be_hidden()
+    expect(
+        poll.locator("[data-testid=poll-option][data-index='1'] [data-testid=poll-mine]")
+    ).to_be_visible()
+
+    staff_poll = trainer.get_by_test_id("poll")
+    expect(staff_poll.get_by_test_id("poll-voters")).to_have_text("1 vote")
+    counts = staff_poll.get_by_test_id("poll-count")
+    expect(counts).to_have_text(["0 (0%)", "1 (100%)", "0 (0%)"])
+    staff_poll.get_by_test_id("poll-close").click()
+    expect(staff_poll.get_by_test_id("poll-status")).to_have_text("Closed")
+
+    expect(poll.get_by_test_id("poll-status")).to_have_text("Closed")
+    right = poll.locator("[data-testid=poll-option][data-index='1']")
+    expect(right.get_by_test_id("poll-correct")).to_be_visible()
+    expect(poll.get_by_test_id("poll-correct")).to_have_count(1)
+    expect(poll.get_by_test_id("poll-count")).to_have_text(["0 (0%)", "1 (100%)", "0 (0%)"])
+    learner_context.close()
+    trainer_context.close()
+
+
+class Daphne:
+    """A daphne of its own on a fixed port, which a test can kill and start again."""
+
+    def __init__(self, env: dict, log_dir: Path):
+        self.port = _free_port()
+        self.env = env
+        self.log_dir = log_dir
+        self.process = None
+        self.starts = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.starts += 1
+        log_path = self.log_dir / f"daphne-{self.starts}.log"
+        daphne = Path(sys.executable).with_name("daphne")
+        with log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "hub.asgi:application"],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_for_port(self.port, self.process, log_path)
+
+    def kill(self) -> None:
+        """Gone without a goodbye: every socket drops as in a crash."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def second_server(live_url, tmp_path):
+    from django.db import connection
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hub.settings.test",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+    }
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    server = Daphne(env, tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def test_page_reconnects_after_the_server_drops_it(room, second_server, browser, live_url):
+    """The learner is on a server that dies and comes back; the trainer, on another server of
+    the same site, asks a question meanwhile. The learner's page says it is reconnecting,
+    comes back live by itself and shows that question once."""
+    from playwright.sync_api import expect
+
+    learner_context, learner = open_room(browser, second_server.url, room, room.learner)
+    trainer_context, trainer = open_room(browser, live_url, room, room.trainer)
+    badge = state_badge(learner)
+    expect(badge).to_have_attribute("data-state", "live")
+    expect(state_badge(trainer)).to_have_attribute("data-state", "live")
+    learner.get_by_test_id("ask-text").fill("掉线前的问题")
+    learner.get_by_test_id("ask-submit").click()
+    expect(item(learner, "掉线前的问题")).to_have_count(1)
+
+    second_server.kill()
+    expect(badge).to_have_attribute("data-state", "reconnecting")
+    expect(badge).to_contain_text("Reconnecting")
+
+    trainer.get_by_test_id("ask-text").fill("掉线期间培训师的问题")
+    trainer.get_by_test_id("ask-submit").click()
+    expect(item(trainer, "掉线期间培训师的问题")).to_have_count(1)
+    # and the learner asks while offline: sent once the room is back
+    learner.get_by_test_id("ask-text").fill("离线时提的问题")
+    learner.get_by_test_id("ask-submit").click()
+
+    second_server.start()
+    expect(badge).to_have_attribute("data-state", "live", timeout=RECONNECT_WAIT_MS)
+    expect(item(learner, "掉线期间培训师的问题")).to_have_count(1)
+    expect(item(learner, "离线时提的问题")).to_have_count(1)
+    expect(learner.get_by_test_id("ask-text")).to_have_value("")
+    expect(item(learner, "掉线前的问题")).to_have_count(1)
+    expect(learner.get_by_test_id("question")).to_have_count(3)
+    learner_context.close()
+    trainer_context.close()
