@@ -143,10 +143,7 @@
 
   function renderPresence() {
     var node = document.getElementById("live-presence");
-    node.textContent = dom.interpolate(
-      dom.ngettext("%(count)s online", "%(count)s online", state.present),
-      { count: state.present }
-    );
+    node.textContent = dom.interpolate(_("%(count)s online"), { count: state.present });
     node.hidden = !state.me;
   }
 

@@ -70,6 +70,8 @@ def open_room(browser, base_url: str, room: Room, employee, viewport=DESKTOP, in
     from playwright.sync_api import expect
 
     context = browser.new_context(locale="en-US", viewport=viewport)
+    # The site speaks Chinese unless one picks English: the texts asserted here are English.
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base_url}])
     context.set_default_timeout(WAIT_MS)
     if init_script:
         context.add_init_script(init_script)
