@@ -132,7 +132,9 @@
         window.location.assign(config.loginUrl);
         return;
       }
-      showNotice(detail.reason || _("You cannot join this live session."), "danger");
+      // daphne drops close reasons: fall back on what the code means
+      var fallback = detail.code === 4404 ? _("There is no such session.") : _("You cannot join this live session.");
+      showNotice(detail.reason || fallback, "danger");
     } else if (name === "live") {
       showNotice("", "secondary");
     }

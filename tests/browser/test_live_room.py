@@ -38,6 +38,16 @@ RECONNECT_WAIT_MS = 45_000
 XSS = '<img src=x onerror="window.__xss = 1">'
 
 
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """Playwright's expect waits 5 s by default: too short here; restored afterwards."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 @dataclass(frozen=True)
 class Room:
     session_id: int
@@ -458,6 +468,26 @@ def test_question_round_trip_between_learner_and_trainer(room, browser, live_url
     # learners get no staff buttons
     expect(learner.get_by_test_id("question-answer")).to_be_hidden()
 
+    # an upvote is counted on both pages, and a second click takes it back
+    vote = seen.get_by_test_id("question-vote")
+    vote.click()
+    expect(vote).to_have_attribute("aria-pressed", "true")
+    expect(mine.get_by_test_id("question-votes")).to_have_text("1")
+    vote.click()
+    expect(vote).to_have_attribute("aria-pressed", "false")
+    expect(mine.get_by_test_id("question-votes")).to_have_text("0")
+    expect(seen.get_by_test_id("question-votes")).to_have_text("0")
+
+    # hidden: gone for the learner, greyed out for the trainer; shown again: back for both
+    seen.get_by_test_id("question-hide").click()
+    expect(seen).to_have_attribute("data-hidden", "true")
+    expect(seen.get_by_test_id("badge-hidden")).to_be_visible()
+    expect(mine).to_have_count(0)
+    seen.get_by_test_id("question-hide").click()
+    expect(seen).to_have_attribute("data-hidden", "false")
+    expect(item(learner, XSS)).to_have_count(1)
+    expect(item(learner, XSS).get_by_test_id("badge-answered")).to_be_visible()
+
     # a raised hand reaches the trainer's list
     learner.get_by_test_id("hand-button").click()
     expect(learner.get_by_test_id("hand-button")).to_have_attribute("aria-pressed", "true")
@@ -606,5 +636,53 @@ def test_page_reconnects_after_the_server_drops_it(room, second_server, browser,
     expect(learner.get_by_test_id("ask-text")).to_have_value("")
     expect(item(learner, "掉线前的问题")).to_have_count(1)
     expect(learner.get_by_test_id("question")).to_have_count(3)
+    learner_context.close()
+    trainer_context.close()
+
+
+@pytest.fixture
+def scheduled_room(accounts) -> Room:
+    """Like ``room``, but not started yet."""
+    trainer = make_trainer()
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=2)
+    session = SessionFactory(
+        trainers=[trainer],
+        mode="live_online",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+    )
+    EnrolmentFactory(session=session, learner=accounts.learner)
+    return Room(session_id=session.pk, trainer=trainer, learner=accounts.learner)
+
+
+def test_trainer_starts_and_ends_the_session_from_the_page(scheduled_room, browser, live_url):
+    """A learner waiting on the page joins by itself when the trainer starts the session, and
+    sees it end; ending it finalises attendance (the session page's roster shows it)."""
+    from playwright.sync_api import expect
+
+    room = scheduled_room
+    learner_context, learner = open_room(browser, live_url, room, room.learner)
+    trainer_context, trainer = open_room(browser, live_url, room, room.trainer)
+    expect(state_badge(learner)).to_have_attribute("data-state", "not_live")
+    expect(learner.get_by_test_id("live-notice")).to_contain_text("The session is not live.")
+    expect(learner.get_by_test_id("ask-submit")).to_be_disabled()
+
+    trainer.get_by_test_id("room-start").click()
+    expect(trainer).to_have_url(live_url + room.path())
+    expect(state_badge(trainer)).to_have_attribute("data-state", "live")
+    expect(state_badge(learner)).to_have_attribute("data-state", "live", timeout=RECONNECT_WAIT_MS)
+    expect(learner.get_by_test_id("ask-submit")).to_be_enabled()
+
+    trainer.on("dialog", lambda dialog: dialog.accept())
+    trainer.get_by_test_id("room-end").click()
+    expect(trainer.get_by_test_id("live-notice")).to_contain_text("The session has ended.")
+    expect(trainer.get_by_test_id("run-controls").get_by_role("button")).to_have_count(0)
+    expect(state_badge(learner)).to_have_attribute("data-state", "ended")
+    expect(learner.get_by_test_id("ask-submit")).to_be_disabled()
+    expect(learner.get_by_test_id("hand-button")).to_be_disabled()
+
+    trainer.goto(f"{live_url}/sessions/{room.session_id}/")
+    row = trainer.get_by_test_id("roster").locator("tr").filter(has_text=room.learner.name)
+    expect(row).to_contain_text(" min")
     learner_context.close()
     trainer_context.close()
