@@ -689,3 +689,28 @@ def test_trainer_starts_and_ends_the_session_from_the_page(scheduled_room, brows
     expect(row).to_contain_text(" min")
     learner_context.close()
     trainer_context.close()
+
+
+@pytest.fixture
+def hls_room(room) -> Room:
+    from hub.models import Session
+    from live.models import LiveRoom
+
+    Session.objects.filter(pk=room.session_id).update(
+        stream_url="http://127.0.0.1:9/live/index.m3u8"
+    )
+    LiveRoom.objects.update_or_create(session_id=room.session_id, defaults={"stream_kind": "hls"})
+    return room
+
+
+def test_hls_stream_is_played_through_hls_js(hls_room, browser, live_url):
+    """hls.js (from npm, served as a static file) takes the <video> over: its source becomes
+    a MediaSource blob, not the playlist URL."""
+    from playwright.sync_api import expect
+
+    context, page = open_room(browser, live_url, hls_room, hls_room.learner)
+    expect(page.get_by_test_id("live-video")).to_have_attribute("data-kind", "hls")
+    assert page.evaluate("typeof window.Hls") == "function"
+    assert page.evaluate("window.Hls.isSupported()") is True
+    page.wait_for_function("document.getElementById('live-video').src.startsWith('blob:')")
+    context.close()
