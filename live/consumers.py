@@ -65,15 +65,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.room.add(self)
         await self.send_snapshot(me)
 
-    async def send_snapshot(self, me: dict) -> None:
+    async def send_snapshot(self, me: dict, *, fresh: bool = False) -> None:
         """The shared snapshot with this user's part spliced in, then the events that
         followed it; from then on the relay delivers."""
         self.ready = False
         staff = self.admitted.is_staff
-        seq, body = await self.room.snapshot_for(staff=staff)
+        seq, body = await self.room.snapshot_for(staff=staff, fresh=fresh)
         tail = self.room.events_after(seq, staff=staff) or []
-        text = protocol.dumps({**body, "me": me})
-        await self.send(text_data=text)
+        await self.send(text_data=f'{body},"me":{protocol.dumps(me)}}}')
         self.delivered_seq = seq
         if tail:
             await self.send(text_data=protocol.dumps({"type": "batch", "events": tail}))
@@ -166,18 +165,25 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return services.hand_set(who=who, raised=kind == "hand.raise")
 
     async def resume(self, last_seq: int) -> None:
+        """The events after ``last_seq`` (from memory when it holds them all, else from the
+        database), or a snapshot when the client is too far behind."""
         Stats.resumes += 1
         staff = self.admitted.is_staff
-        events = self.room.events_after(last_seq, staff=staff)
-        if events is None:
-            events = await database_sync_to_async(selectors.events_since)(
-                self.admitted.session_id, last_seq, staff=staff
-            )
+        current = await database_sync_to_async(selectors.current_seq)(self.admitted.session_id)
+        events = None
+        if current - last_seq <= protocol.RESUME_MAX_EVENTS:
+            events = self.room.events_after(last_seq, staff=staff)
+            if events is not None and (events[-1]["seq"] if events else last_seq) < current:
+                events = None  # memory has not caught up with the database yet
+            if events is None:
+                events = await database_sync_to_async(selectors.events_since)(
+                    self.admitted.session_id, last_seq, staff=staff
+                )
         if events is None:  # too far behind: start again from a snapshot
             me = await database_sync_to_async(selectors.me_state)(self.admitted)
-            await self.send_snapshot(me)
+            await self.send_snapshot(me, fresh=True)
             return
-        last = events[-1]["seq"] if events else max(last_seq, self.delivered_seq)
+        last = events[-1]["seq"] if events else last_seq
         await self.send(
             text_data=protocol.dumps({"type": "resumed", "events": events, "last_seq": last})
         )

@@ -35,7 +35,9 @@ TICK = 0.15  # seconds between frames of a busy room
 HEARTBEAT_FLUSH = 15.0  # seconds between writes of "still here"
 MONITOR_EVERY = 1.0  # seconds between monitor updates of a room
 RECENT = 1000  # events kept in memory per room
-SNAPSHOT_TAIL = 200  # rebuild the shared snapshot once this many events followed it
+SNAPSHOT_TAIL = 50  # rebuild the shared snapshot once this many events followed it
+SNAPSHOT_AGE = 5.0  # ... or once it is this many seconds old
+PRESENCE_FLUSH = 1.0  # seconds between writes of joins and leaves
 LINGER = 5.0  # seconds an empty room keeps its relay before it is let go
 
 
@@ -64,12 +66,14 @@ class Room:
         self.dirty_questions: set[int] = set()
         self.dirty_polls: set[int] = set()
         self.presence = services.PresenceChanges()
-        self.last_heartbeat_flush = time.monotonic()
+        self.last_heartbeat_flush = self.last_presence_flush = time.monotonic()
         self.last_seq = 0
         # seq → (learner event, staff event), contiguous run ending at last_seq.
         self.recent: dict[int, tuple[dict, dict]] = {}
         self.recent_order: deque[int] = deque()
-        self.snapshot: tuple[int, dict, dict] | None = None
+        # (seq, learner body text, staff body text, built at): JSON without the closing
+        # brace, so a connection's own part is appended without serialising it all again.
+        self.snapshot: tuple[int, str, str, float] | None = None
         self.snapshot_lock = asyncio.Lock()
         self.rates: dict[tuple[int, str], deque[float]] = {}
         self.monitor_due = True
@@ -138,27 +142,31 @@ class Room:
     async def flush(self) -> None:
         now = time.monotonic()
         heartbeat_due = now - self.last_heartbeat_flush >= HEARTBEAT_FLUSH
-        if self.presence.joins or self.presence.leaves or (heartbeat_due and self.presence.seen):
+        presence_due = now - self.last_presence_flush >= PRESENCE_FLUSH
+        if (presence_due and (self.presence.joins or self.presence.leaves)) or (
+            heartbeat_due and self.presence.seen
+        ):
+            self.last_presence_flush = now
             changes, self.presence = self.presence, services.PresenceChanges()
             self.presence.people = changes.people
             if not heartbeat_due:  # heartbeats wait for their own, rarer write
                 self.presence.seen, changes.seen = changes.seen, set()
             else:
                 self.last_heartbeat_flush = now
-            events, written = await database_sync_to_async(services.presence_flush)(
+            # The events it commits reach ``outbox`` through ``broadcast`` (on commit).
+            _events, written = await database_sync_to_async(services.presence_flush)(
                 session_id=self.session_id, changes=changes
             )
             Stats.presence_writes += written
-            self.outbox.extend(events)
         if self.dirty_questions or self.dirty_polls:
             questions, polls = self.dirty_questions, self.dirty_polls
             self.dirty_questions, self.dirty_polls = set(), set()
-            events = await database_sync_to_async(services.counts_events_append)(
+            await database_sync_to_async(services.counts_events_append)(
                 session_id=self.session_id, questions=questions, polls=polls
             )
-            self.outbox.extend(events)
         if self.outbox:
-            events, self.outbox = sorted(self.outbox, key=lambda e: e.seq), []
+            by_seq = {event.seq: event for event in self.outbox}
+            events, self.outbox = [by_seq[seq] for seq in sorted(by_seq)], []
             await send_frame(self.session_id, events)
             self.monitor_due = True
         if self.monitor_due and now - self.last_monitor >= MONITOR_EVERY and not self.ended:
@@ -203,20 +211,30 @@ class Room:
             return None
         return [self.recent[s][1 if staff else 0] for s in range(last_seq + 1, self.last_seq + 1)]
 
-    async def snapshot_for(self, *, staff: bool) -> tuple[int, dict]:
-        """The shared snapshot (``seq``, body), rebuilt when too many events followed it."""
+    async def snapshot_for(self, *, staff: bool, fresh: bool = False) -> tuple[int, str]:
+        """The shared snapshot: its ``seq`` and its JSON text without the closing brace.
+        Rebuilt when too many events followed it, when it is old, or when ``fresh``."""
         async with self.snapshot_lock:
             current = self.snapshot
             if (
-                current is None
+                fresh
+                or current is None
                 or self.last_seq - current[0] > SNAPSHOT_TAIL
-                or (self.events_after(current[0], staff=staff) is None)
+                or time.monotonic() - current[3] > SNAPSHOT_AGE
+                or self.events_after(current[0], staff=staff) is None
             ):
-                current = await database_sync_to_async(selectors.snapshot_parts)(self.session_id)
+                seq, learner, staff_part = await database_sync_to_async(selectors.snapshot_parts)(
+                    self.session_id
+                )
+                current = (
+                    seq,
+                    protocol.dumps(learner)[:-1],
+                    protocol.dumps(staff_part)[:-1],
+                    time.monotonic(),
+                )
                 self.snapshot = current
                 Stats.snapshots += 1
-        seq, learner, staff_part = current
-        return seq, (staff_part if staff else learner)
+        return current[0], current[2] if staff else current[1]
 
 
 class Hub:

@@ -260,7 +260,7 @@ def snapshot_parts(session_id: int) -> tuple[int, dict, dict]:
     Personal fields (``me``) are added per connection (``me_state``)."""
     session = Session.objects.select_related("live_room").get(pk=session_id)
     room = room_for(session)
-    seq = LiveRoom.objects.filter(pk=session_id).values_list("last_seq", flat=True).first() or 0
+    seq = current_seq(session_id)
     questions = list(live_questions(session_id, staff=True))
     polls = list(Poll.objects.filter(session_id=session_id))
     votes = poll_votes([p.pk for p in polls])
@@ -332,6 +332,11 @@ def event_data(event: LiveEvent, *, staff: bool) -> dict:
     return {"seq": event.seq, "type": event.type, **payload}
 
 
+def current_seq(session_id: int) -> int:
+    """The seq of the session's latest committed event."""
+    return LiveRoom.objects.filter(pk=session_id).values_list("last_seq", flat=True).first() or 0
+
+
 def events_since(session_id: int, last_seq: int, *, staff: bool) -> list[dict] | None:
     """The events after ``last_seq`` in order, or None when there are too many to replay
     (the client then gets a snapshot)."""
@@ -345,14 +350,3 @@ def events_since(session_id: int, last_seq: int, *, staff: bool) -> list[dict] |
     if events and events[0].seq != last_seq + 1:
         return None
     return [event_data(e, staff=staff) for e in events]
-
-
-def room_counts(session_id: int) -> dict:
-    """Figures for the HQ monitor."""
-    return {
-        "present": len(present_employee_ids(session_id)),
-        "questions": Question.objects.filter(
-            session_id=session_id, origin=Question.Origin.LIVE, hidden=False
-        ).count(),
-        "hands": RaisedHand.objects.filter(session_id=session_id).count(),
-    }

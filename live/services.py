@@ -35,6 +35,7 @@ from .models import (
     RaisedHand,
 )
 from .monitor.broadcast import monitor_room_update_sync
+from .monitor.selectors import room_update_kwargs
 from .protocol import ProtocolError
 from .selectors import Admission
 
@@ -515,11 +516,6 @@ def room_settings_update(
 
 def monitor_publish(*, session_id: int) -> None:
     """Send the room's figures to the HQ live monitor."""
-    session = Session.objects.only("pk", "title", "branch_id", "status").get(pk=session_id)
-    monitor_room_update_sync(
-        session_id=session.pk,
-        branch_id=session.branch_id,
-        title=session.title,
-        status=session.status,
-        **selectors.room_counts(session_id),
-    )
+    figures = room_update_kwargs(session_id=session_id)
+    if figures is not None:
+        monitor_room_update_sync(**figures)

@@ -66,6 +66,9 @@ def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = No
 
         created.update(seed_library(seed=seed, today=today))
         created.update(seed_sessions(seed=seed, scale=scale, today=today))
+        from live.recordings.seeding import seed_recordings  # plays the library's demo video
+
+        created.update(seed_recordings())
         created.update(seed_needs(seed=seed, scale=scale, today=today))
         created.update(seed_assignments(seed=seed, today=today or timezone.localdate()))
         created.update(seed_tiers(seed=seed, today=today or timezone.localdate()))

@@ -251,6 +251,7 @@ class Notification(models.Model):
         CHANGED = "changed", _("Session changed")
         CANCELLED = "cancelled", _("Session cancelled")
         REMINDER = "reminder", _("Reminder")
+        RECORDING_ANSWER = "recording_answer", _("Your question on a recording was answered")
 
     recipient = models.ForeignKey(
         "hub.Employee",

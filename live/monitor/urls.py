@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("monitor/", views.monitor, name="monitor"),
+    path("sessions/<int:session_id>/results/", views.session_results, name="results"),
+    re_path(
+        r"^sessions/(?P<session_id>[0-9]+)/questions\.(?P<fmt>csv|xlsx)$",
+        views.questions_export,
+        name="questions_export",
+    ),
+]

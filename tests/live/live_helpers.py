@@ -26,7 +26,9 @@ def headers_for(employee: Employee | None, language: str | None = None) -> list:
     if employee is not None:
         client = Client()
         assert client.login(username=employee.user.username, password=PASSWORD)
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
+        cookies.append(
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
     if language:
         cookies.append(f"{settings.LANGUAGE_COOKIE_NAME}={language}")
     if cookies:
@@ -72,7 +74,43 @@ class LiveSocket(WebsocketCommunicator):
         assert frame["type"] == "snapshot", frame
         self.snapshot = frame
         self.last_seq = frame["seq"]
+        self.questions = {q["id"]: q for q in frame["questions"]}
+        # Events that followed the shared snapshot come straight after it.
+        if not await self.receive_nothing(timeout=0.2):
+            tail = await self.frame()
+            assert tail["type"] == "batch", tail
+            for event in tail["events"]:
+                self.apply(event)
         return frame
+
+    def apply(self, event: dict) -> None:
+        """Keep ``questions`` as a client would (docs/live-protocol.md §2)."""
+        if event["seq"] <= self.last_seq:
+            return
+        self.last_seq = event["seq"]
+        kind = event["type"]
+        if kind == "question.asked":
+            self.questions[event["question"]["id"]] = event["question"]
+        elif kind == "question.votes":
+            for pk, votes in event["counts"].items():
+                if int(pk) in self.questions:
+                    self.questions[int(pk)]["votes"] = votes
+        elif kind == "question.hidden" and "question" in event:
+            self.questions[event["id"]] = event["question"]
+        elif kind == "question.hidden":
+            self.questions.pop(event["id"], None)
+        elif kind in {"question.answered", "question.pinned"}:
+            flag = kind.split(".")[1]
+            if event["id"] in self.questions:
+                self.questions[event["id"]][flag] = event[flag]
+
+    def question_order(self) -> list[int]:
+        """Question ids in the order clients show them: pinned, votes, time."""
+        ordered = sorted(
+            self.questions.values(),
+            key=lambda q: (not q["pinned"], -q["votes"], q["asked_at"], q["id"]),
+        )
+        return [q["id"] for q in ordered]
 
     async def refused(self) -> dict:
         """Connect and return the close message of a refused join."""
@@ -97,20 +135,28 @@ class LiveSocket(WebsocketCommunicator):
         if frame["type"] in {"batch", "resumed"}:
             events = frame["events"]
             if frame["type"] == "resumed":
-                self.pending.append({"type": "resumed", "last_seq": frame["last_seq"], "count": len(events)})
+                self.pending.append(
+                    {"type": "resumed", "last_seq": frame["last_seq"], "count": len(events)}
+                )
             self.pending[:0] = events
             return await self.message()
         return frame
 
     async def until(self, type_: str) -> dict:
-        """Read messages until one of ``type_``; events on the way update ``last_seq``."""
+        """Read messages until one of ``type_``; events on the way are applied."""
         while True:
             message = await self.message()
             if "seq" in message and message["type"] != "snapshot":
-                assert message["seq"] > self.last_seq or message["seq"] <= self.last_seq
-                self.last_seq = max(self.last_seq, message["seq"])
+                self.apply(message)
             if message["type"] == type_:
                 return message
+
+    async def drain(self) -> None:
+        """Apply whatever has arrived, until nothing comes for a moment."""
+        while self.pending or not await self.receive_nothing(timeout=0.4):
+            message = await self.message()
+            if "seq" in message and message["type"] != "snapshot":
+                self.apply(message)
 
     async def ask(self, text: str, **fields) -> dict:
         await self.send("question.ask", text=text, **fields)

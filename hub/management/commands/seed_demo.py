@@ -16,6 +16,7 @@ KIND_LABELS = {
     "session trainers": gettext_lazy("session trainer assignments"),
     "enrolments": gettext_lazy("enrolments"),
     "attendance records": gettext_lazy("attendance records"),
+    "recordings": gettext_lazy("session recordings playing the demo video"),
     "demo media": gettext_lazy("demo media items (video, H5P)"),
     "regions": gettext_lazy("regions"),
     "branches": gettext_lazy("branches"),

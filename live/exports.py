@@ -1,0 +1,117 @@
+"""A session's questions as CSV (UTF-8 with a byte-order mark, so Excel reads Chinese) or
+XLSX. Rows come from ``live.monitor.results.result_questions``, which already applies who may
+see hidden questions and anonymous askers; this module only lays them out.
+
+Question text is typed by learners: a cell that a spreadsheet would run as a formula
+(starting ``=``, ``+``, ``-``, ``@``, tab or carriage return) is written with a leading
+apostrophe in CSV and stored as plain text in XLSX.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
+from live.monitor.results import QuestionRow
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def _headers() -> list[str]:
+    return [
+        _("No."),
+        _("Question"),
+        _("Asked by"),
+        _("Anonymous"),
+        _("Votes"),
+        _("Answered"),
+        _("Pinned"),
+        _("Hidden"),
+        _("Answer"),
+        _("Answered by"),
+        _("Asked at"),
+        _("Asked during"),
+        _("Position in the recording"),
+    ]
+
+
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+def _position(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _asker(row: QuestionRow) -> str:
+    if row.asker is not None:
+        return row.asker
+    return _("Anonymous")
+
+
+def question_table(rows: list[QuestionRow]) -> list[list]:
+    """Header plus one list of cells per question (text and numbers, times local)."""
+    table: list[list] = [_headers()]
+    for number, row in enumerate(rows, start=1):
+        table.append(
+            [
+                number,
+                row.text,
+                _asker(row),
+                _yes_no(row.anonymous),
+                row.votes,
+                _yes_no(row.answered),
+                _yes_no(row.pinned),
+                _yes_no(row.hidden),
+                row.answer,
+                row.answered_by or "",
+                timezone.localtime(row.asked_at).strftime(TIME_FORMAT),
+                row.origin_label,
+                _position(row.position_seconds),
+            ]
+        )
+    return table
+
+
+def _defused(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def questions_csv(rows: list[QuestionRow]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for cells in question_table(rows):
+        writer.writerow([_defused(cell) for cell in cells])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def questions_xlsx(rows: list[QuestionRow], *, title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_("Questions"))
+    sheet.append([str(title)[:200]])
+    for cells in question_table(rows):
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in cells])
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":  # openpyxl takes "=…" for a formula: keep it text
+                cell.data_type = "s"
+    for index, width in enumerate((6, 60, 16, 8, 8, 8, 8, 8, 40, 16, 20, 10, 12), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
