@@ -495,6 +495,8 @@ def test_question_round_trip_between_learner_and_trainer(room, browser, live_url
     learner.get_by_test_id("hand-button").click()
     expect(learner.get_by_test_id("hand-button")).to_have_attribute("aria-pressed", "true")
     expect(trainer.get_by_test_id("hand")).to_have_text([room.learner.name])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    trainer.screenshot(path=SCREENSHOTS / "live-room-trainer.png", full_page=True)
     learner.get_by_test_id("hand-button").click()
     expect(trainer.get_by_test_id("hand")).to_have_count(0)
     learner_context.close()

@@ -308,3 +308,15 @@ def test_session_page_has_no_join_live_for_outsiders_or_before_it_starts(client_
     waitlisted = EnrolmentFactory(session=session, status="waitlisted").learner
     assert 'data-testid="join-live"' not in _detail(client_for, waitlisted, session)
     assert 'data-testid="join-live"' in _detail(client_for, learner, session)
+
+
+def test_moderator_gets_the_staff_panels_but_cannot_run_polls_or_the_session(client_for, session):
+    moderator = EmployeeFactory()
+    LiveRoom.objects.create(session=session).moderators.add(moderator)
+    html = _page(client_for, moderator, session)
+    config = _config(html)
+    assert (config["role"], config["staff"], config["canRun"]) == ("moderator", True, False)
+    assert STAFF_PANELS in html
+    for trainer_only in (SETTINGS_FORM, POLL_FORM, 'data-testid="run-controls"'):
+        assert trainer_only not in html
+    assert client_for(moderator).post(_settings(session), GOOD_SETTINGS).status_code == 403
