@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese punctuation in the generated text is deliberate.
 """Chinese full-text search of the library at 2,000 pages.
 
 Usage: .venv/bin/python bench/bench_search.py [--pages 2000] [--runs 20]

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese demo text uses full-width punctuation on purpose.
 """Demo assignments: ended demo sessions get an assignment with submissions (some resubmitted,
 some late) and grades, decided per session from the seed, written in bulk.
 

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 — Chinese content uses full-width punctuation
 """The demo library: HQ's templates, courses trainers derived from them, cases and guides.
 
 ``seed_library`` runs after the demo company is written (``hub.seeding.write.demo_seed``) and

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 — Chinese content uses full-width punctuation
 """The demo library's content: HQ's templates, the case library and the process guides.
 
 Plain data, in the words a Chinese retail company's training department would use; ``demo``

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 — the page titles and intros are Chinese content
 """Writes to the library: installing the page tree and its permissions, starting a course from
 a template, and marking a course standard when HQ approves it."""
 

@@ -17,8 +17,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from . import protocol, selectors, services
-from .fanout import Stats, hub
+from . import fanout, protocol, selectors, services
 from .protocol import ProtocolError
 
 CLOSE_NOT_LOGGED_IN = protocol.CLOSE_NOT_LOGGED_IN
@@ -48,7 +47,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.admitted = None
         self.ready = False
+        # Every seq up to delivered_seq was sent; ``ahead`` holds seqs sent past a gap
+        # (frames of two processes may overtake each other).
         self.delivered_seq = 0
+        self.ahead: set[int] = set()
         self.language = _language(self.scope)
         session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         admitted, me = await database_sync_to_async(_admit)(
@@ -61,7 +63,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.admitted = admitted
         self.connection_id = uuid.uuid4().hex
         self.joined_at = timezone.now()
-        self.room = await hub.room(session_id)
+        self.room = await fanout.hub.room(session_id)
         self.room.add(self)
         await self.send_snapshot(me)
 
@@ -73,7 +75,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         seq, body = await self.room.snapshot_for(staff=staff, fresh=fresh)
         tail = self.room.events_after(seq, staff=staff) or []
         await self.send(text_data=f'{body},"me":{protocol.dumps(me)}}}')
-        self.delivered_seq = seq
+        self.delivered_seq, self.ahead = seq, set()
         if tail:
             await self.send(text_data=protocol.dumps({"type": "batch", "events": tail}))
             self.delivered_seq = tail[-1]["seq"]
@@ -85,10 +87,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     # --- from the relay ------------------------------------------------------------------
 
-    async def deliver(self, first: int, last: int, text: str) -> bool:
-        if not self.ready or last <= self.delivered_seq:
+    async def deliver(self, seqs: list[int], text: str) -> bool:
+        """Send a frame unless the client already has every event in it."""
+        if not self.ready:
             return False
-        self.delivered_seq = last
+        new = [s for s in seqs if s > self.delivered_seq and s not in self.ahead]
+        if not new:
+            return False
+        self.ahead.update(new)
+        while self.delivered_seq + 1 in self.ahead:
+            self.delivered_seq += 1
+            self.ahead.discard(self.delivered_seq)
         await self.send(text_data=text)
         return True
 
@@ -167,7 +176,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def resume(self, last_seq: int) -> None:
         """The events after ``last_seq`` (from memory when it holds them all, else from the
         database), or a snapshot when the client is too far behind."""
-        Stats.resumes += 1
+        fanout.Stats.resumes += 1
         staff = self.admitted.is_staff
         current = await database_sync_to_async(selectors.current_seq)(self.admitted.session_id)
         events = None
@@ -187,7 +196,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send(
             text_data=protocol.dumps({"type": "resumed", "events": events, "last_seq": last})
         )
-        self.delivered_seq = max(self.delivered_seq, last)
+        if last > self.delivered_seq:
+            self.delivered_seq = last
+            self.ahead = {s for s in self.ahead if s > last}
 
     async def error(self, refused: ProtocolError, kind: str | None, cid: str | None) -> None:
         with translation.override(self.language):

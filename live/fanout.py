@@ -188,7 +188,7 @@ class Room:
             self.last_seq = max(self.last_seq, seq)
             while len(self.recent_order) > RECENT:
                 self.recent.pop(self.recent_order.popleft(), None)
-        first, last = learner_events[0]["seq"], learner_events[-1]["seq"]
+        seqs = [e["seq"] for e in learner_events]
         texts = {
             False: protocol.dumps({"type": "batch", "events": learner_events}),
             True: protocol.dumps({"type": "batch", "events": staff_events}),
@@ -196,7 +196,7 @@ class Room:
         Stats.frames += 1
         for audience, staff in ((self.learners, False), (self.staff, True)):
             for consumer in list(audience):
-                if await consumer.deliver(first, last, texts[staff]):
+                if await consumer.deliver(seqs, texts[staff]):
                     Stats.deliveries += 1
         if any(e["type"] == "session.ended" for e in learner_events):
             self.ended = True

@@ -398,9 +398,9 @@ def presence_flush(*, session_id: int, changes: PresenceChanges) -> tuple[list[L
             ).update(left_at=left_at, last_seen_at=left_at)
         after = selectors.present_employee_ids(session_id, now)
         joined, left = after - before, before - after
-        if not joined and not left:
-            return [], written
         session = Session.objects.get(pk=session_id)
+        if (not joined and not left) or session.status != Session.Status.LIVE:
+            return [], written
         late_after = session.starts_at + dt.timedelta(
             minutes=SessionSettings.load().late_after_minutes
         )
@@ -466,7 +466,10 @@ def presence_minutes(
 
 def room_end(*, session: Session) -> None:
     """Inside ``session_end``'s transaction: close the room's presence, hand the online
-    minutes of enrolled learners to attendance, and emit ``session.ended``."""
+    minutes of enrolled learners to attendance, and emit ``session.ended``. Nothing for a
+    session that never had a live room."""
+    if not LiveRoom.objects.filter(session=session).exists():
+        return
     now = timezone.now()
     minutes, first = presence_minutes(session, now=now)
     enrolments = dict(
@@ -488,7 +491,9 @@ def room_end(*, session: Session) -> None:
 
 
 def room_start(*, session: Session) -> None:
-    """Inside ``session_start``'s transaction: make sure the room exists."""
+    """Inside ``session_start``'s transaction: an online session gets its room."""
+    if session.mode != Session.Mode.LIVE_ONLINE:
+        return
     LiveRoom.objects.get_or_create(session=session)
     transaction.on_commit(lambda: broadcast.room_status(session, "live"))
 

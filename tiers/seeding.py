@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, S311 - demo data (not secrets); natural Chinese demo text uses full-width commas
+# ruff: noqa: S311 - demo data (not secrets); natural Chinese demo text uses full-width commas
 """Demo data of the tiers app: trainer nominations in every state and mentor pairs with logs
 (confirmed and waiting) and quarterly ratings, written in bulk on top of the demo company.
 

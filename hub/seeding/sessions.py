@@ -37,9 +37,9 @@ LARGE_CHUNK = 1_000  # sessions per write batch at large scale
 
 # (title, audience: position categories allowed to self-enrol, "" = everyone)
 CATALOGUE = [
-    ("新员工入职第一课：企业文化与制度", "new_hire"),  # noqa: RUF001
+    ("新员工入职第一课：企业文化与制度", "new_hire"),
     ("柜面服务礼仪与投诉预防", ""),
-    ("交叉销售技巧：从存款到理财", "backbone"),  # noqa: RUF001
+    ("交叉销售技巧：从存款到理财", "backbone"),
     ("理财产品合规销售与适当性管理", ""),
     ("反洗钱识别与可疑交易报告", ""),
     ("对公客户需求挖掘", "backbone"),
@@ -52,7 +52,7 @@ CATALOGUE = [
     ("大额存单与结构性存款讲解", ""),
     ("网点厅堂营销流程", ""),
     ("基层管理者辅导技巧", "manager"),
-    ("案例复盘：一次成功的财富规划", "backbone"),  # noqa: RUF001
+    ("案例复盘：一次成功的财富规划", "backbone"),
     ("电信诈骗防范与客户提醒", ""),
     ("保险代销业务合规要点", ""),
     ("个人养老金业务介绍", ""),

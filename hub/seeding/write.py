@@ -69,6 +69,9 @@ def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = No
         from live.recordings.seeding import seed_recordings  # plays the library's demo video
 
         created.update(seed_recordings())
+        from live.seeding import seed_live_room
+
+        created.update(seed_live_room())
         created.update(seed_needs(seed=seed, scale=scale, today=today))
         created.update(seed_assignments(seed=seed, today=today or timezone.localdate()))
         created.update(seed_tiers(seed=seed, today=today or timezone.localdate()))

@@ -114,6 +114,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache --------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Connections to Redis per process (one pool per event loop, i.e. per daphne process). The
+# layer holds one for its blocking read and takes one per layer call in flight; redis-py
+# raises "Too many connections" at once when the pool is full (it does not wait), which mass
+# joins or leaves of consumers with their own channel (monitor, ping) reached at the default
+# of 100. Processes x this must stay below Redis's `maxclients` (10,000 by default).
+LECTERN_REDIS_MAX_CONNECTIONS = int(os.environ.get("LECTERN_REDIS_MAX_CONNECTIONS", "500"))
 if REDIS_URL:
     # redis-py 8 defaults to a 5 s socket timeout, the same as channels_redis's blocking
     # read: an idle consumer then crashes and its WebSocket closes with 1011 every ~5 s
@@ -130,6 +136,7 @@ if REDIS_URL:
                         "socket_connect_timeout": 5,
                         "socket_keepalive": True,
                         "health_check_interval": 30,
+                        "max_connections": LECTERN_REDIS_MAX_CONNECTIONS,
                     }
                 ],
                 "capacity": 1000,

@@ -23,7 +23,10 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Parallel test processes (pytest-xdist) share one Redis: keep their groups and keys apart.
+# A test that starts daphne processes of its own names their shared prefix explicitly.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 if REDIS_URL:  # noqa: F405
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"lectern-test-{_worker}"  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ.get(  # noqa: F405
+        "CHANNEL_LAYER_PREFIX", f"lectern-test-{_worker}"
+    )
     CACHES["default"]["KEY_PREFIX"] = f"lectern-test-{_worker}"  # noqa: F405

@@ -13,20 +13,18 @@ ORM calls (SynchronousOnlyOperation): write to the database before the browser s
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 
 from hub.models import Employee
 from tests.factories import BranchFactory, EmployeeFactory, make_hq_admin, make_manager
+from tests.servers import database_url, free_port, wait_for_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,7 +37,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_TIMEOUT = 20.0
 # CI sets this: there a missing Chromium is a failure, not a skip.
 REQUIRE_BROWSER = os.environ.get("LECTERN_REQUIRE_BROWSER") == "1"
 
@@ -62,50 +59,6 @@ def chromium_executable() -> str:
     return str(CHROMIUM)
 
 
-def _database_url(database: dict) -> str:
-    """A DATABASE_URL that makes another process open the current (test) database."""
-    name = str(database["NAME"])
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        if name == ":memory:" or "mode=memory" in name:
-            pytest.fail(
-                "the SQLite test database is in memory, daphne cannot share it: set "
-                'DATABASES["default"]["TEST"]["NAME"] to a file in hub/settings/test.py'
-            )
-        return f"sqlite:///{Path(name).resolve()}"
-    if database["ENGINE"] == "django.db.backends.postgresql":
-        credentials = quote(database["USER"] or "", safe="")
-        if database.get("PASSWORD"):
-            credentials += ":" + quote(database["PASSWORD"], safe="")
-        host = database.get("HOST") or ""
-        port = f":{database['PORT']}" if database.get("PORT") else ""
-        return f"postgres://{credentials}@{host}{port}/{quote(name, safe='')}"
-    pytest.fail(f"browser tests don't know how to share a {database['ENGINE']} database")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for_port(port: int, server: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"daphne exited with {server.returncode}:\n{log_path.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    server.wait(timeout=10)
-    pytest.fail(
-        f"daphne did not accept connections on port {port} within {SERVER_START_TIMEOUT:.0f} s:"
-        f"\n{log_path.read_text()}"
-    )
-
-
 @pytest.fixture(scope="session")
 def live_h5p_root(tmp_path_factory) -> Path:
     """daphne's H5P_ROOT: a test that installs H5P content itself points settings here."""
@@ -119,11 +72,11 @@ def live_url(
     """daphne serving ``hub.asgi:application`` on a free port, on the test database."""
     from django.db import connection
 
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hub.settings.test",
-        "DATABASE_URL": _database_url(connection.settings_dict),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
         "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
@@ -143,7 +96,7 @@ def live_url(
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for_port(port, server, log_path)
+        wait_for_port(port, server, log_path)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()

@@ -149,7 +149,7 @@ def test_english_headers_in_any_case_are_recognised(sh01):
     [
         (SheetKind.EMPLOYEES, "岗位类别* (position_category)", "position_category"),
         (SheetKind.EMPLOYEES, "入职日期／hire_date", "hire_date"),  # noqa: RUF001
-        (SheetKind.EMPLOYEES, "入职日期（hire_date）", "hire_date"),  # noqa: RUF001
+        (SheetKind.EMPLOYEES, "入职日期（hire_date）", "hire_date"),
         (SheetKind.EMPLOYEES, "Hire Date", "hire_date"),
         (SheetKind.EMPLOYEES, "分部编码", "branch_code"),
         (SheetKind.BRANCHES, "分部编码", "code"),

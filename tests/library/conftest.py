@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 — Chinese content uses full-width punctuation
 """Library fixtures: the installed tree, trainers, a template with every kind of block."""
 
 import pytest

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 — Chinese content uses full-width punctuation
 """Learner-facing pages: course catalogue filters and paging (flat query count), course detail
 without trainer notes, case and guide pages."""
 

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese punctuation in the test texts is deliberate.
 """library.search: indexing from page signals, matching, ranking, snippets and scoping.
 
 Runs on whichever database DATABASE_URL names; CI runs it on SQLite and PostgreSQL.

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese punctuation in the test texts is deliberate.
 """The library search page (/library/search/) and the library_reindex command."""
 
 from io import StringIO

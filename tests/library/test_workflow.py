@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 — Chinese content uses full-width punctuation
 """The "HQ review" workflow: a trainer submits, an HQ curator approves (publishes, standard)
 or rejects with a comment (stays a draft); revisions can be reverted."""
 

@@ -13,6 +13,7 @@ from django.test import Client
 from hub.asgi import application
 from hub.models import Employee
 from hub.sessions.models import Session
+from live.models import LiveRoom
 from tests.factories import PASSWORD, EmployeeFactory, EnrolmentFactory, make_hq_admin
 from tests.hub.sessions_helpers import live_session, make_trainer
 
@@ -49,6 +50,7 @@ class Room:
 def make_room(learners: int = 3, **session_kwargs) -> Room:
     trainer = make_trainer()
     session = live_session(trainer, mode="live_online", **session_kwargs)
+    LiveRoom.objects.create(session=session)  # as session_start makes it
     people = [EmployeeFactory() for _ in range(learners)]
     for person in people:
         EnrolmentFactory(session=session, learner=person)

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese punctuation in the test texts is deliberate.
 """``/live/sessions/<id>/questions.csv|xlsx``: staff only, after the session; Chinese survives
 in both formats; anonymous askers only when the room reveals them (and never to managers);
 learners' text cannot become a spreadsheet formula."""

@@ -123,3 +123,21 @@ def test_session_end_keeps_a_trainers_correction(room):
     session_end(session=room.session, actor=room.trainer.user)
     record = Attendance.objects.get(enrolment__learner=learner)
     assert (record.status, record.minutes_present) == ("excused", 0)
+
+
+@pytest.mark.django_db
+def test_starting_an_online_session_opens_its_room_and_an_in_person_one_none():
+    from hub.sessions.services import session_start
+    from live.models import LiveEvent, LiveRoom
+    from tests.hub.sessions_helpers import make_trainer, session_taught_by
+
+    trainer = make_trainer()
+    online = session_taught_by(trainer, mode="live_online")
+    in_person = session_taught_by(trainer)
+    for session in (online, in_person):
+        session_start(session=session, actor=trainer.user)
+        session_end(session=session, actor=trainer.user)
+    assert list(LiveRoom.objects.values_list("session_id", flat=True)) == [online.pk]
+    assert list(LiveEvent.objects.values_list("session_id", "type")) == [
+        (online.pk, "session.ended")
+    ]

@@ -146,3 +146,25 @@ async def test_ending_the_session_tells_everyone_closes_sockets_and_records_minu
     assert by_learner[room.learners[0].pk].checked_in_at is not None
     assert by_learner[room.learners[1].pk].status == "absent"
     assert len(records) == 3
+
+
+async def test_acknowledged_question_survives_a_server_restart(room, sockets, monkeypatch):
+    """A new process (fresh rooms, nothing in memory) still has every acknowledged question
+    and answers a resume from the database."""
+    from live import fanout
+
+    asker, watcher = await join(sockets, "learner0", "learner1")
+    await settle(1.5)
+    await watcher.drain()
+    last_seq = watcher.last_seq
+    ack = await asker.ask("重启后还在吗")
+    await asker.leave()
+    await watcher.leave()
+    monkeypatch.setattr(fanout, "hub", fanout.Hub())  # the restarted process
+    back = sockets("learner1")
+    await back.join()
+    assert ack["id"] in back.questions
+    await back.send("resume", last_seq=last_seq)
+    resumed = await back.until("resumed")
+    assert resumed["count"] >= 1
+    await leave(back)

@@ -17,6 +17,8 @@ KIND_LABELS = {
     "enrolments": gettext_lazy("enrolments"),
     "attendance records": gettext_lazy("attendance records"),
     "recordings": gettext_lazy("session recordings playing the demo video"),
+    "live sessions": gettext_lazy("sessions live now"),
+    "live questions": gettext_lazy("questions in the live room"),
     "demo media": gettext_lazy("demo media items (video, H5P)"),
     "regions": gettext_lazy("regions"),
     "branches": gettext_lazy("branches"),
