@@ -24,7 +24,12 @@ LEARNER = "learner"
 
 
 def _session_or_404(session_id: int) -> Session:
-    return get_object_or_404(Session.objects.prefetch_related("trainers"), pk=session_id)
+    """Only online sessions have a live room."""
+    return get_object_or_404(
+        Session.objects.prefetch_related("trainers"),
+        pk=session_id,
+        mode=Session.Mode.LIVE_ONLINE,
+    )
 
 
 @login_required

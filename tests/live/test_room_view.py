@@ -320,3 +320,15 @@ def test_moderator_gets_the_staff_panels_but_cannot_run_polls_or_the_session(cli
     for trainer_only in (SETTINGS_FORM, POLL_FORM, 'data-testid="run-controls"'):
         assert trainer_only not in html
     assert client_for(moderator).post(_settings(session), GOOD_SETTINGS).status_code == 403
+
+
+def test_in_person_session_has_no_live_room(client_for, trainer):
+    session = live_session(trainer, mode="in_person")
+    learner = EnrolmentFactory(session=session).learner
+    assert client_for(trainer).get(_room(session)).status_code == 404
+    assert client_for(trainer).post(_settings(session), GOOD_SETTINGS).status_code == 404
+    assert not LiveRoom.objects.filter(session=session).exists()
+    for employee in (trainer, learner):
+        html = _detail(client_for, employee, session)
+        assert 'data-testid="join-live"' not in html
+        assert "/live/sessions/" not in html
