@@ -6,15 +6,12 @@ plays an HLS stream."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from tests.browser.conftest import BASE_DIR, _database_url, _free_port, _wait_for_port
+from tests import servers
 from tests.browser.live_room_helpers import (
     XSS,
     Room,
@@ -169,7 +166,7 @@ class Daphne:
     """A daphne of its own on a fixed port, which a test can kill and start again."""
 
     def __init__(self, env: dict, log_dir: Path):
-        self.port = _free_port()
+        self.port = servers.free_port()
         self.env = env
         self.log_dir = log_dir
         self.process = None
@@ -182,16 +179,8 @@ class Daphne:
     def start(self) -> None:
         self.starts += 1
         log_path = self.log_dir / f"daphne-{self.starts}.log"
-        daphne = Path(sys.executable).with_name("daphne")
-        with log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "hub.asgi:application"],
-                cwd=BASE_DIR,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        _wait_for_port(self.port, self.process, log_path)
+        self.process = servers.start_daphne(self.port, self.env, log_path)
+        servers.wait_for_port(self.port, self.process, log_path)
 
     def kill(self) -> None:
         """Gone without a goodbye: every socket drops as in a crash."""
@@ -204,18 +193,10 @@ class Daphne:
 def second_server(live_url, tmp_path):
     from django.db import connection
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hub.settings.test",
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONUNBUFFERED": "1",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
-    }
+    extra = {"MEDIA_ROOT": str(tmp_path / "media"), "PRIVATE_MEDIA_ROOT": str(tmp_path / "private")}
     if settings.REDIS_URL:
-        env["REDIS_URL"] = settings.REDIS_URL
-    server = Daphne(env, tmp_path)
+        extra["REDIS_URL"] = settings.REDIS_URL
+    server = Daphne(servers.server_env(connection.settings_dict, **extra), tmp_path)
     server.start()
     try:
         yield server
