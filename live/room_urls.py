@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""The live room page of a session and its settings."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("sessions/<int:session_id>/", views.room, name="room"),
+    path("sessions/<int:session_id>/settings/", views.room_settings, name="room_settings"),
+]

@@ -70,6 +70,16 @@ def _local_day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
+def _next_or(request: HttpRequest, default: str) -> str:
+    """The posted ``next`` page when it is one of this site's, else ``default``."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
     branches = permissions.visible_branches(request.user).order_by("-is_hq", "code")
@@ -211,7 +221,8 @@ def session_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse
         flash_errors(request, exc)
     else:
         messages.success(request, _("Session status changed."))
-    return redirect("sessions:detail", pk=session.pk)
+    # The live room page starts and ends its session too, and wants to come back to itself.
+    return redirect(_next_or(request, reverse("sessions:detail", args=[session.pk])))
 
 
 @login_required
@@ -262,12 +273,7 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         flash_errors(request, exc)
     else:
         messages.success(request, _("Enrolment cancelled."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("sessions:detail", args=[enrolment.session_id])
-    return redirect(target)
+    return redirect(_next_or(request, reverse("sessions:detail", args=[enrolment.session_id])))
 
 
 @login_required
