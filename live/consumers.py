@@ -9,16 +9,20 @@ rate-limits it, and calls one service through ``live_db``.
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from . import fanout, protocol, selectors, services
 from .db import live_db
 from .protocol import ProtocolError
+
+log = logging.getLogger(__name__)
 
 CLOSE_NOT_LOGGED_IN = protocol.CLOSE_NOT_LOGGED_IN
 PING_GROUP = "ping"
@@ -53,9 +57,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.ahead: set[int] = set()
         self.language = _language(self.scope)
         session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
-        admitted, me = await live_db(_admit)(self.scope.get("user"), session_id, self.language)
+        # Accept first: daphne drops a handshake still unanswered after its timeout, and
+        # under a burst of joins admission queues for the database thread.
         await self.accept()
+        admitted, me = await live_db(_admit)(self.scope.get("user"), session_id, self.language)
         if isinstance(admitted, selectors.Refusal):
+            # daphne does not pass a close reason on: the reason also goes in a frame.
+            await self.send(
+                text_data=protocol.dumps(
+                    {"type": "refused", "code": admitted.code, "reason": admitted.reason}
+                )
+            )
             await self.close(code=admitted.code, reason=admitted.reason)
             return
         self.admitted = admitted
@@ -127,6 +139,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.handle(message)
         except ProtocolError as refused:
             await self.error(refused, message.type, message.cid)
+        except DatabaseError:  # e.g. "database is locked": refuse, keep the socket
+            log.exception("live room %s: %s failed", self.admitted.session_id, message.type)
+            await self.error(ProtocolError(protocol.TRY_AGAIN), message.type, message.cid)
 
     async def handle(self, message: protocol.Message) -> None:
         kind, fields, who = message.type, message.fields, self.admitted

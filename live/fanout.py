@@ -146,7 +146,18 @@ class Room:
                 await self.hub.release(self)
                 return
 
+    async def send_outbox(self) -> bool:
+        if not self.outbox:
+            return False
+        by_seq = {event.seq: event for event in self.outbox}
+        events, self.outbox = [by_seq[seq] for seq in sorted(by_seq)], []
+        await send_frame(self.session_id, events)
+        return True
+
     async def flush(self) -> None:
+        # What is committed goes out first; database work must not hold it back.
+        if await self.send_outbox():
+            self.monitor_due = True
         now = time.monotonic()
         heartbeat_due = now - self.last_heartbeat_flush >= HEARTBEAT_FLUSH
         presence_due = now - self.last_presence_flush >= PRESENCE_FLUSH
@@ -171,10 +182,7 @@ class Room:
             await live_db(services.counts_events_append)(
                 session_id=self.session_id, questions=questions, polls=polls
             )
-        if self.outbox:
-            by_seq = {event.seq: event for event in self.outbox}
-            events, self.outbox = [by_seq[seq] for seq in sorted(by_seq)], []
-            await send_frame(self.session_id, events)
+        if await self.send_outbox():
             self.monitor_due = True
         if self.monitor_due and now - self.last_monitor >= MONITOR_EVERY and not self.ended:
             self.monitor_due, self.last_monitor = False, now

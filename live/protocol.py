@@ -34,6 +34,7 @@ POLL_CLOSED = "poll_closed"
 ALREADY_VOTED = "already_voted"
 ANONYMOUS_OFF = "anonymous_off"
 SESSION_NOT_LIVE = "session_not_live"
+TRY_AGAIN = "try_again"
 
 MESSAGES = {
     MALFORMED_JSON: _("The message is not valid JSON."),
@@ -49,6 +50,7 @@ MESSAGES = {
     ALREADY_VOTED: _("You have already voted in this poll."),
     ANONYMOUS_OFF: _("This session does not allow anonymous questions."),
     SESSION_NOT_LIVE: _("The session is not live."),
+    TRY_AGAIN: _("The server is busy: please try again."),
 }
 
 # Close codes (docs/live-protocol.md §1).

@@ -165,6 +165,10 @@
         break;
       case "pong":
         break;
+      case "refused":
+        // The close that follows may lose its reason on the way (daphne drops it).
+        this.refusedReason = message.reason || "";
+        break;
       default:
         if (typeof message.seq === "number") {
           this.offer(message);
@@ -233,6 +237,8 @@
     }
     this.socket = null;
     this.synced = false;
+    reason = reason || this.refusedReason || "";
+    this.refusedReason = "";
     ["heartbeat", "silence", "gap"].forEach(this.clear, this);
     if (this.stopped) {
       return;

@@ -118,7 +118,10 @@ class LiveSocket(WebsocketCommunicator):
         """Connect and return the close message of a refused join."""
         connected, _ = await self.connect(timeout=TIMEOUT)
         assert connected  # accepted, then closed with a code the client can read
-        return await self.receive_output(timeout=TIMEOUT)
+        refused = json.loads((await self.receive_output(timeout=TIMEOUT))["text"])
+        closed = await self.receive_output(timeout=TIMEOUT)
+        assert refused == {"type": "refused", "code": closed["code"], "reason": closed["reason"]}
+        return closed
 
     async def send(self, type_: str, **fields) -> None:
         await self.send_to(text_data=json.dumps({"type": type_, **fields}))
