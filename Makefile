@@ -41,6 +41,7 @@ node_modules/.installed: package.json package-lock.json
 
 messages: install
 	$(BIN)/pybabel compile --domain django --directory locale --statistics
+	$(BIN)/pybabel compile --domain djangojs --directory locale --statistics
 
 static: install assets
 	$(PY) manage.py collectstatic --noinput --verbosity 0

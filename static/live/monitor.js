@@ -9,10 +9,10 @@
   var empty = document.getElementById("monitor-empty");
   var state = document.getElementById("monitor-state");
   var branches = JSON.parse(document.getElementById("monitor-branches").textContent);
-  var t = window.gettext || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
   var FIELDS = ["present", "questions", "hands"];
-  var FINAL_CODES = {4401: t("Not logged in: reload the page to log in again."),
-                     4403: t("You may not watch the live monitor.")};
+  var FINAL_CODES = {4401: gettext("Not logged in: reload the page to log in again."),
+                     4403: gettext("You may not watch the live monitor.")};
   var delay = 1000;
   var MAX_DELAY = 30000;
   var socket = null;
@@ -28,7 +28,7 @@
   }
 
   function branchName(room) {
-    if (room.branch_id === null) { return t("Company-wide"); }
+    if (room.branch_id === null) { return gettext("Company-wide"); }
     return room.branch || branches[String(room.branch_id)] || "";
   }
 
@@ -103,13 +103,13 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + window.location.host + table.dataset.wsPath);
-    showState(t("Connecting…"), "secondary");
+    showState(gettext("Connecting…"), "secondary");
     socket.onmessage = function (event) {
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
       if (message.type === "snapshot") {
         delay = 1000;
-        showState(t("Live"), "success");
+        showState(gettext("Live"), "success");
         snapshot(message.rooms || []);
       } else if (message.type === "room" && message.room) {
         apply(message.room);
@@ -123,7 +123,7 @@
       }
       var wait = delay + Math.floor(Math.random() * 500);
       delay = Math.min(delay * 2, MAX_DELAY);
-      showState(interpolate(t("Disconnected, reconnecting in %s s…"), [Math.ceil(wait / 1000)]), "warning");
+      showState(interpolate(gettext("Disconnected, reconnecting in %s s…"), [Math.ceil(wait / 1000)]), "warning");
       window.setTimeout(connect, wait);
     };
   }
