@@ -49,3 +49,10 @@ def test_chinese_is_really_chinese():
     translated = [m for m in _messages("zh_Hans") if isinstance(m.string, str) and m.string]
     with_cjk = [m for m in translated if re.search(r"[\u4e00-\u9fff]", m.string)]
     assert len(with_cjk) / len(translated) > 0.9
+
+
+@pytest.mark.django_db
+def test_javascript_catalogue_is_served_in_chinese(client):
+    body = client.get("/jsi18n/").content.decode()
+    # "%(count)s 票", as the catalogue escapes it.
+    assert '"%(count)s vote": [\n      "%(count)s \\u7968"' in body
