@@ -26,7 +26,7 @@ from collections import deque
 
 from channels.layers import get_channel_layer
 
-from . import protocol, selectors, services
+from . import presence, protocol, selectors, services
 from .db import live_db
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class Room:
         self.outbox: list = []
         self.dirty_questions: set[int] = set()
         self.dirty_polls: set[int] = set()
-        self.presence = services.PresenceChanges()
+        self.presence = presence.PresenceChanges()
         self.last_heartbeat_flush = self.last_presence_flush = time.monotonic()
         self.last_seq = 0
         # seq → (learner event, staff event), contiguous run ending at last_seq.
@@ -165,14 +165,14 @@ class Room:
             heartbeat_due and self.presence.seen
         ):
             self.last_presence_flush = now
-            changes, self.presence = self.presence, services.PresenceChanges()
+            changes, self.presence = self.presence, presence.PresenceChanges()
             self.presence.people = changes.people
             if not heartbeat_due:  # heartbeats wait for their own, rarer write
                 self.presence.seen, changes.seen = changes.seen, set()
             else:
                 self.last_heartbeat_flush = now
             # The events it commits reach ``outbox`` through ``broadcast`` (on commit).
-            _events, written = await live_db(services.presence_flush)(
+            _events, written = await live_db(presence.presence_flush)(
                 session_id=self.session_id, changes=changes
             )
             Stats.presence_writes += written

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from hub.sessions.signals import session_ending, session_started
 
-from . import services
+from . import presence, services
 
 
 @receiver(session_started, dispatch_uid="live.room_start")
@@ -15,4 +15,4 @@ def _room_start(sender, *, session, actor, **kwargs) -> None:
 
 @receiver(session_ending, dispatch_uid="live.room_end")
 def _room_end(sender, *, session, actor, **kwargs) -> None:
-    services.room_end(session=session)
+    presence.room_end(session=session)

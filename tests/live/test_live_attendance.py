@@ -8,7 +8,7 @@ from django.utils import timezone
 from hub.sessions.models import Attendance, SessionSettings
 from hub.sessions.services import attendance_correct, session_end
 from live.models import PresenceInterval
-from live.services import merge_intervals, presence_minutes
+from live.presence import merge_intervals, presence_minutes
 from tests.live.live_helpers import make_room
 
 T0 = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
