@@ -300,7 +300,9 @@ class Hub:
             self.rooms, self.relay_channel, self.relay_task, self.loop = {}, None, None, loop
         if self.relay_channel is None:
             self.layer = get_channel_layer()
-            self.relay_channel = await self.layer.new_channel("live-relay.")
+            # The default prefix: channels_redis reads all of a process's channels of one
+            # prefix with one loop, but lets only one prefix's loop read at a time.
+            self.relay_channel = await self.layer.new_channel()
             self.relay_task = loop.create_task(self.relay())
         room = self.rooms.get(session_id)
         if room is None:

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from hub.sessions.models import Attendance, Session
 from hub.sessions.services import session_end
-from live import protocol, services
+from live import protocol, selectors, services
 from live.models import LiveEvent, Question
 from tests.live.live_helpers import settle
 from tests.live.test_live_questions import join, leave
@@ -38,9 +38,10 @@ async def test_reconnected_client_gets_exactly_the_missed_events_in_order(room, 
 
 async def test_resume_when_up_to_date_returns_nothing(room, sockets):
     (socket,) = await join(sockets, "learner0")
-    await settle()
+    await settle(1.5)
     await socket.drain()
-    await socket.send("resume", last_seq=socket.last_seq)
+    current = await sync_to_async(selectors.current_seq)(room.session.pk)
+    await socket.send("resume", last_seq=current)
     resumed = await socket.until("resumed")
     assert resumed["count"] == 0
     await leave(socket)
