@@ -101,6 +101,7 @@ class Room:
     def remove(self, consumer, left_at) -> None:
         self.learners.discard(consumer)
         self.staff.discard(consumer)
+        self.presence.seen.discard(consumer.connection_id)
         self.presence.leaves.append((consumer.connection_id, left_at))
 
     def seen(self, consumer) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,22 @@ def accounts(transactional_db) -> Accounts:
     return Accounts(manager=make_manager(branch), learner=learner, hq_admin=make_hq_admin())
 
 
+def _wait_for_live_rooms_to_settle(timeout: float = 6.0) -> None:
+    """After a live-room test, daphne writes the closed sockets' leaves (once a second) and
+    then the monitor figures: let it, before the tables are flushed (on PostgreSQL a flush's
+    TRUNCATE racing those transactions can deadlock)."""
+    from live.models import PresenceInterval
+
+    if not PresenceInterval.objects.exists():
+        return
+    deadline = time.monotonic() + timeout
+    while PresenceInterval.objects.filter(left_at__isnull=True).exists():
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    time.sleep(1.5)
+
+
 @pytest.fixture
 def browser(chromium_executable, accounts, live_url):
     """A headless Chromium for one test, closed before ``accounts`` is flushed."""
@@ -136,3 +153,5 @@ def browser(chromium_executable, accounts, live_url):
             yield chromium
         finally:
             chromium.close()
+    # Outside Playwright's event loop: the ORM refuses to run inside one.
+    _wait_for_live_rooms_to_settle()

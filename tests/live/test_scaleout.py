@@ -37,7 +37,9 @@ pytestmark = [
 IDLE_SECONDS = 62  # over a minute without a message from the server's side
 HEARTBEAT_EVERY = 20  # the protocol's heartbeat (docs/live-protocol.md §3)
 IDLE_CLIENTS = 20
-SETTLE = 0.6  # seconds for the rooms' last tick (live.fanout.TICK) to write
+# Seconds for daphne's rooms to write the last leaves (live.fanout.PRESENCE_FLUSH) and
+# the monitor figures that follow them (MONITOR_EVERY), plus ticks.
+SETTLE = 3.0
 LINGER_PAST = 6.5  # longer than live.fanout.LINGER plus a tick: the room is let go
 
 
