@@ -12,6 +12,8 @@ drops it only when it is broken.
 from __future__ import annotations
 
 from asgiref.sync import SyncToAsync
+from channels.db import database_sync_to_async
+from django.conf import settings
 from django.db import connections
 
 
@@ -36,5 +38,8 @@ class _LiveDatabaseSyncToAsync(SyncToAsync):
 
 
 def live_db(func):
-    """``live_db(service)(**kwargs)``: run ``service`` on the shared database thread."""
+    """``live_db(service)(**kwargs)``: run ``service`` on the shared database thread.
+    ``LIVE_DB_KEEP_CONNECTION = False`` (the test settings) gives Channels' behaviour."""
+    if not getattr(settings, "LIVE_DB_KEEP_CONNECTION", True):
+        return database_sync_to_async(func)
     return _LiveDatabaseSyncToAsync(func, thread_sensitive=True)

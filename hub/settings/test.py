@@ -30,3 +30,8 @@ if REDIS_URL:  # noqa: F405
         "CHANNEL_LAYER_PREFIX", f"lectern-test-{_worker}"
     )
     CACHES["default"]["KEY_PREFIX"] = f"lectern-test-{_worker}"  # noqa: F405
+
+# The test suite's async tests share asgiref's database thread with the live rooms; a
+# connection kept open there (live.db) was seen left inside a transaction on PostgreSQL,
+# blocking the flush between tests. Tests close it after every call, as Channels does.
+LIVE_DB_KEEP_CONNECTION = False
