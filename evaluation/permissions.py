@@ -1,6 +1,7 @@
 """Who may do what with assignments, built on ``hub.permissions``.
 
-- The session's trainers and HQ manage a session's assignments, see every submission and grade.
+- The session's trainers and HQ admins manage a session's assignments and grade; they and the
+  training lead (HQ, read only) see every submission and grade.
 - A learner sees the assignments of sessions they are enrolled in (or once submitted to), and
   only their own submissions and grades.
 - A branch manager may read (never grade) the submissions and grades of their branches'
@@ -23,7 +24,13 @@ def is_session_trainer(user, session: Session) -> bool:
 
 
 def can_manage_assignments(user, session: Session) -> bool:
-    """Create, edit, see all submissions, grade: the session's trainers and HQ."""
+    """Create, edit, grade: the session's trainers and HQ admins."""
+    return access_for(user).is_hq_admin or is_session_trainer(user, session)
+
+
+def can_read_all_work(user, session: Session) -> bool:
+    """See every assignment, submission and grade of a session: its trainers and HQ (the
+    training lead included)."""
     return access_for(user).is_hq or is_session_trainer(user, session)
 
 
@@ -51,7 +58,7 @@ def can_view_session_assignments(user, session: Session) -> bool:
     """The session's assignment list: its trainers, HQ, enrolled learners and the managers of
     an enrolled learner's branch."""
     return (
-        can_manage_assignments(user, session)
+        can_read_all_work(user, session)
         or is_enrolled(user, session)
         or manages_a_learner_of(user, session)
     )
@@ -60,7 +67,7 @@ def can_view_session_assignments(user, session: Session) -> bool:
 def can_view_assignment(user, assignment: Assignment) -> bool:
     access = access_for(user)
     session = assignment.session
-    if can_manage_assignments(user, session) or is_enrolled(user, session):
+    if can_read_all_work(user, session) or is_enrolled(user, session):
         return True
     if (
         access.employee_id is not None
@@ -77,4 +84,4 @@ def can_view_submission(user, submission: Submission) -> bool:
         return True
     if submission.learner.branch_id in access.managed_branch_ids:
         return True
-    return can_manage_assignments(user, submission.assignment.session)
+    return can_read_all_work(user, submission.assignment.session)

@@ -137,7 +137,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         {
             "assignment": assignment,
             "can_manage": can_manage,
-            "can_see_submissions": can_manage
+            "can_see_submissions": permissions.can_read_all_work(request.user, assignment.session)
             or permissions.manages_a_learner_of(request.user, assignment.session),
             "my_submissions": selectors.learner_submissions(assignment, me) if me else [],
             "my_grade": selectors.learner_grade(assignment, me) if me else None,
@@ -196,7 +196,7 @@ def assignment_submissions(request: HttpRequest, assignment_id: int) -> HttpResp
     learners (read only) for a branch manager; learners are refused."""
     assignment = _assignment_or_404(request, assignment_id)
     can_grade = permissions.can_manage_assignments(request.user, assignment.session)
-    if can_grade:
+    if permissions.can_read_all_work(request.user, assignment.session):
         branch_ids = None
     elif permissions.manages_a_learner_of(request.user, assignment.session):
         branch_ids = access_for(request.user).managed_branch_ids

@@ -47,15 +47,30 @@ class PerformanceGradeAdmin(admin.ModelAdmin):
     raw_id_fields = ["employee"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Role grants and audit events are written only by ``hub.services`` (``role_grant`` /
+    ``role_revoke`` write the group membership and the audit event with the grant): the Django
+    admin may look, never add, change or delete."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(RoleGrant)
-class RoleGrantAdmin(admin.ModelAdmin):
+class RoleGrantAdmin(ReadOnlyAdmin):
     list_display = ["employee", "role", "branch", "granted_at"]
     list_filter = ["role"]
     raw_id_fields = ["employee"]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "actor", "summary"]
     list_filter = ["action"]
 

@@ -3,6 +3,10 @@
 Learner is implicit (every active employee); the other roles are ``RoleGrant`` rows.
 HQ roles (HQ curator / training admin, training lead) see every branch; a branch manager
 sees the branches they manage; anyone else sees only their own record.
+
+Reading and writing are apart: ``is_hq`` is "reads everything" (HQ admin, training lead,
+superuser); ``is_hq_admin`` is "may change things company-wide" (HQ admin, superuser). The
+training lead is a certification reviewer: every HQ page is open to them, no HQ write is.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from django.db.models import QuerySet
 
 from .models import Branch, Employee, Role, RoleGrant
 
+# Roles that read every branch's data.
 HQ_ROLES = frozenset({Role.HQ_ADMIN, Role.TRAINING_LEAD})
-# Roles whose holders may enter the Wagtail admin at /cms/ (later issues add what they edit).
+# Roles whose holders may enter the Wagtail admin at /cms/ (the training lead only reads there).
 CMS_ROLES = frozenset({Role.TRAINER, Role.HQ_ADMIN, Role.TRAINING_LEAD})
+# Roles that write content in the admin (courses, H5P, videos): the CMS roles but the lead.
+AUTHOR_ROLES = frozenset({Role.TRAINER, Role.HQ_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,13 @@ class Access:
 
     @property
     def is_hq(self) -> bool:
+        """Reads every branch (HQ admin, training lead, superuser). Never a write check."""
         return self.is_superuser or bool(self.roles & HQ_ROLES)
+
+    @property
+    def is_hq_admin(self) -> bool:
+        """Writes company-wide (HQ admin, superuser): the check of every HQ write."""
+        return self.is_superuser or Role.HQ_ADMIN in self.roles
 
 
 _NO_ACCESS = Access(None, None, frozenset(), frozenset(), False)
@@ -85,14 +98,15 @@ def has_role(user, role: str) -> bool:
 
 
 def is_hq(user) -> bool:
-    """HQ curator / training admin, training lead, or a superuser: sees every branch."""
+    """HQ curator / training admin, training lead, or a superuser: READS every branch.
+    A write checks ``is_hq_admin`` instead."""
     return access_for(user).is_hq
 
 
 def is_hq_admin(user) -> bool:
-    """May change the organisation: import HR data, grant and revoke roles, read the audit."""
-    access = access_for(user)
-    return access.is_superuser or Role.HQ_ADMIN in access.roles
+    """HQ curator / training admin or a superuser: may change anything company-wide (sessions
+    of any trainer, settings, plans, pairings, nominations, imports, roles, grading)."""
+    return access_for(user).is_hq_admin
 
 
 def is_trainer(user) -> bool:
@@ -104,8 +118,15 @@ def is_branch_manager(user) -> bool:
 
 
 def can_use_cms(user) -> bool:
+    """May enter the Wagtail admin (to read, for the training lead)."""
     access = access_for(user)
     return access.is_superuser or bool(access.roles & CMS_ROLES)
+
+
+def can_author_content(user) -> bool:
+    """May upload or change content in the admin: trainers, HQ admins, superusers."""
+    access = access_for(user)
+    return access.is_superuser or bool(access.roles & AUTHOR_ROLES)
 
 
 def can_browse_people(user) -> bool:

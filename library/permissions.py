@@ -10,15 +10,21 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
+from hub.models import Role
 from hub.permissions import (
+    AUTHOR_ROLES,
     CMS_ROLES,
     HQ_ROLES,
     access_for,
+    can_author_content,
     can_use_cms,
     is_hq,
     is_hq_admin,
     is_trainer,
 )
+
+# Wagtail actions that only read; every other action writes, which the training lead may not.
+READ_ACTIONS = frozenset({"view", "choose"})
 
 
 def can_see_templates(user) -> bool:
@@ -38,7 +44,9 @@ def sees_derived_counts(user) -> bool:
 
 class RolePermissionPolicy(ModelPermissionPolicy):
     """Snippet permissions that follow Lectern's roles instead of Django model permissions:
-    ``actions`` maps each Wagtail action to who may do it, "cms" (trainers and HQ) or "hq"."""
+    ``actions`` maps each Wagtail action to who may do it, "cms" (trainers and HQ) or "hq".
+    A write action ("add", "change", "delete"…) leaves out the read-only training lead:
+    "cms" then means trainers and HQ admins, "hq" HQ admins."""
 
     def __init__(self, model, actions: dict[str, str]) -> None:
         super().__init__(model)
@@ -48,10 +56,11 @@ class RolePermissionPolicy(ModelPermissionPolicy):
         if not (user.is_authenticated and user.is_active):
             return False
         who = self.actions.get(action)
+        reads = action in READ_ACTIONS
         if who == "cms":
-            return can_use_cms(user)
+            return can_use_cms(user) if reads else can_author_content(user)
         if who == "hq":
-            return is_hq(user)
+            return is_hq(user) if reads else is_hq_admin(user)
         return False
 
     def user_has_any_permission(self, user, actions):
@@ -61,7 +70,11 @@ class RolePermissionPolicy(ModelPermissionPolicy):
         roles = set()
         for action in actions:
             who = self.actions.get(action)
-            roles |= CMS_ROLES if who == "cms" else HQ_ROLES if who == "hq" else set()
+            reads = action in READ_ACTIONS
+            if who == "cms":
+                roles |= CMS_ROLES if reads else AUTHOR_ROLES
+            elif who == "hq":
+                roles |= HQ_ROLES if reads else {Role.HQ_ADMIN}
         return (
             get_user_model()
             .objects.filter(is_active=True)

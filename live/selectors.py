@@ -32,14 +32,15 @@ def room_for(session: Session) -> LiveRoom:
 
 def room_access(user, session: Session) -> str | None:
     """The role ``user`` has in the session's live room, or None if they may not join:
-    ``hq``, ``trainer`` (of this session), ``moderator`` (named on the room), or ``learner``
-    (enrolled, not waitlisted)."""
+    ``hq`` (an HQ admin: staff in every room), ``trainer`` (of this session), ``moderator``
+    (named on the room), or ``learner`` (enrolled, not waitlisted). The training lead reads
+    the monitor and the results but is not staff in a room."""
     if not user.is_authenticated:
         return None
     access = access_for(user)
     if access.employee_id is not None and session.trainers.filter(pk=access.employee_id).exists():
         return "trainer"
-    if access.is_hq:
+    if access.is_hq_admin:
         return "hq"
     if access.employee_id is None:
         return None

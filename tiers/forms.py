@@ -95,4 +95,37 @@ class MentorRatingForm(forms.Form):
 
 
 class ProgrammeLimitForm(forms.Form):
+    """The mentor programme's rules; a rule left blank stays as it is."""
+
     mentee_limit = forms.IntegerField(label=_("Mentees per mentor"), min_value=1, max_value=20)
+    outstanding_min_hours = forms.DecimalField(
+        label=_("Outstanding Mentor: confirmed hours a year"),
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+    )
+    outstanding_min_rating = forms.DecimalField(
+        label=_("Outstanding Mentor: mean mentee rating"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+    )
+    outstanding_min_mentees = forms.IntegerField(
+        label=_("Outstanding Mentor: fewest mentees in the year"),
+        min_value=1,
+        max_value=20,
+        required=False,
+    )
+    outstanding_max_mentees = forms.IntegerField(
+        label=_("Outstanding Mentor: most mentees in the year"),
+        min_value=1,
+        max_value=20,
+        required=False,
+    )
+
+    @classmethod
+    def initial_for(cls, settings) -> dict:
+        return {name: getattr(settings, name) for name in cls.base_fields}

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.contrib.settings.models import BaseGenericSetting
 
 
 class TrainerNomination(models.Model):
@@ -101,9 +101,10 @@ class TrainerNomination(models.Model):
         return employee.name if employee is not None else user.get_username()
 
 
-@register_setting(icon="group")
 class MentorProgrammeSettings(BaseGenericSetting):
-    """HQ's mentor programme rules (defaults from the brief)."""
+    """HQ's mentor programme rules (defaults from the brief). Not registered as a Wagtail
+    setting: Wagtail's edit view would write them without an audit event; HQ admins change
+    them on the pairings page through ``services.mentor_programme_update``."""
 
     mentee_limit = models.PositiveSmallIntegerField(
         _("mentees per mentor"),

@@ -40,6 +40,7 @@ MSG_PAIRING_ENDED = _("This pairing has ended.")
 MSG_LOG_IN_FUTURE = _("A mentoring session cannot be logged for a future date.")
 MSG_LOG_BEFORE_PAIRING = _("The date is before the pairing started.")
 MSG_LIMIT_POSITIVE = _("A mentor needs room for at least one mentee.")
+MSG_MENTEES_RANGE = _("The fewest mentees cannot be more than the most mentees.")
 MSG_ALREADY_RATED = _("You have already rated your mentor for this period.")
 
 
@@ -219,28 +220,70 @@ def mentor_pair(
     return pairing
 
 
-def mentor_programme_update(*, mentee_limit: int, actor) -> MentorProgrammeSettings:
-    """HQ changes how many active mentees a mentor may have.
+PROGRAMME_RULES = (
+    "mentee_limit",
+    "outstanding_min_hours",
+    "outstanding_min_rating",
+    "outstanding_min_mentees",
+    "outstanding_max_mentees",
+)
+
+
+def _audit_value(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def mentor_programme_update(
+    *,
+    actor,
+    mentee_limit: int | None = None,
+    outstanding_min_hours: Decimal | None = None,
+    outstanding_min_rating: Decimal | None = None,
+    outstanding_min_mentees: int | None = None,
+    outstanding_max_mentees: int | None = None,
+) -> MentorProgrammeSettings:
+    """An HQ admin changes the mentor programme's rules (a ``None`` rule stays as it is): how
+    many active mentees a mentor may have, and the Outstanding Mentor thresholds. The only way
+    these rules change (they are not a Wagtail setting any more, which wrote no audit).
 
     Lowering the limit ends no pairing: a mentor above it just takes no new mentee until
-    below. Writes the setting and one ``mentor.rules`` audit event with the old and new value.
+    below. Writes the settings and one ``mentor.rules`` audit event with each changed rule's
+    old and new value (nothing when no rule changed).
     """
     _require_hq_admin(actor)
-    if mentee_limit < 1:
+    wanted = {
+        "mentee_limit": mentee_limit,
+        "outstanding_min_hours": outstanding_min_hours,
+        "outstanding_min_rating": outstanding_min_rating,
+        "outstanding_min_mentees": outstanding_min_mentees,
+        "outstanding_max_mentees": outstanding_max_mentees,
+    }
+    wanted = {name: value for name, value in wanted.items() if value is not None}
+    if "mentee_limit" in wanted and wanted["mentee_limit"] < 1:
         raise ValidationError({"mentee_limit": MSG_LIMIT_POSITIVE})
     with transaction.atomic():
         settings = MentorProgrammeSettings.load()
         settings = MentorProgrammeSettings.objects.select_for_update().get(pk=settings.pk)
-        old = settings.mentee_limit
-        if old == mentee_limit:
+        changed = {
+            name: [getattr(settings, name), value]
+            for name, value in wanted.items()
+            if getattr(settings, name) != value
+        }
+        if not changed:
             return settings
-        settings.mentee_limit = mentee_limit
-        settings.save(update_fields=["mentee_limit"])
+        for name, (_old, new) in changed.items():
+            setattr(settings, name, new)
+        if settings.outstanding_min_mentees > settings.outstanding_max_mentees:
+            raise ValidationError({"outstanding_min_mentees": MSG_MENTEES_RANGE})
+        settings.full_clean()
+        settings.save(update_fields=list(changed))
         audit_record(
             actor=actor,
             action=AuditEvent.Action.MENTOR_RULES_CHANGED,
-            summary=f"mentee_limit: {old} → {mentee_limit}",
-            data={"mentee_limit": [old, mentee_limit]},
+            summary=", ".join(f"{name}: {old} → {new}" for name, (old, new) in changed.items()),
+            data={
+                name: [_audit_value(old), _audit_value(new)] for name, (old, new) in changed.items()
+            },
         )
     return settings
 

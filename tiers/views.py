@@ -277,7 +277,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "can_pair": can_pair,
             "settings": programme,
-            "limit_form": ProgrammeLimitForm(initial={"mentee_limit": programme.mentee_limit}),
+            "limit_form": ProgrammeLimitForm(initial=ProgrammeLimitForm.initial_for(programme)),
             "pairings": pairings,
             "totals": totals,
             "year": year,
@@ -308,9 +308,7 @@ def programme_update(request: HttpRequest) -> HttpResponse:
         flash_form_errors(request, form)
         return redirect("tiers:pairings")
     try:
-        services.mentor_programme_update(
-            mentee_limit=form.cleaned_data["mentee_limit"], actor=request.user
-        )
+        services.mentor_programme_update(actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:

@@ -119,7 +119,7 @@ def sessions_linkable(*, user, need: TrainingNeed) -> QuerySet[Session]:
     the user unless they are HQ."""
     access = access_for(user)
     sessions = Session.objects.exclude(status=Session.Status.CANCELLED).exclude(training_needs=need)
-    if not access.is_hq:
+    if not access.is_hq_admin:
         sessions = sessions.filter(trainers__id=access.employee_id)
     return sessions.select_related("branch").order_by("-starts_at")
 
@@ -142,8 +142,9 @@ def plans_visible(user) -> QuerySet[TrainingPlan]:
 
 
 def may_edit_plan(user, plan: TrainingPlan) -> bool:
+    """HQ admins edit any plan; a manager their branch's draft (the training lead reads)."""
     access = access_for(user)
-    if access.is_hq:
+    if access.is_hq_admin:
         return True
     return (
         plan.status == TrainingPlan.Status.DRAFT

@@ -64,7 +64,7 @@ class NeedStateError(ValidationError):
 
 def _is_claimer_or_hq(user, need: TrainingNeed) -> bool:
     access = access_for(user)
-    return access.is_hq or (
+    return access.is_hq_admin or (
         access.employee_id is not None and need.claimed_by_id == access.employee_id
     )
 
@@ -142,7 +142,7 @@ def need_withdraw(*, need: TrainingNeed, actor, note: str = "") -> TrainingNeed:
     access = access_for(actor)
     with transaction.atomic():
         need = _locked(need)
-        if not (access.is_hq or need.submitted_by_id == access.employee_id):
+        if not (access.is_hq_admin or need.submitted_by_id == access.employee_id):
             raise PermissionDenied(MSG_WITHDRAW_SUBMITTER_OR_HQ)
         if need.status != Status.OPEN:
             raise NeedStateError(need)
@@ -204,7 +204,7 @@ def need_link_session(
             return need
         if session.status == Session.Status.CANCELLED:
             raise ValidationError(MSG_SESSION_CANCELLED, code="cancelled")
-        if not access.is_hq and not session.trainers.filter(pk=access.employee_id).exists():
+        if not access.is_hq_admin and not session.trainers.filter(pk=access.employee_id).exists():
             raise PermissionDenied(MSG_SESSION_NOT_YOURS)
         need.sessions.add(session)
         if need.course_id is None and session.course_id is not None:
@@ -267,7 +267,7 @@ def need_evaluate(
     access = access_for(actor)
     with transaction.atomic():
         need = _locked(need)
-        if not (access.is_hq or need.submitted_by_id == access.employee_id):
+        if not (access.is_hq_admin or need.submitted_by_id == access.employee_id):
             raise PermissionDenied(MSG_EVALUATE_SUBMITTER_OR_HQ)
         if need.status != Status.DELIVERED:
             raise NeedStateError(need)
@@ -285,7 +285,7 @@ def need_evaluate(
 
 def _check_plan_scope(user, *, scope: str, branch: Branch | None) -> None:
     access = access_for(user)
-    if access.is_hq:
+    if access.is_hq_admin:
         return
     if scope != TrainingPlan.Scope.BRANCH or branch is None:
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
@@ -342,7 +342,7 @@ def plan_create(
 
 def _check_target_branches(user, plan: TrainingPlan, branches: Iterable[Branch]) -> None:
     access = access_for(user)
-    if access.is_hq:
+    if access.is_hq_admin:
         return
     if any(b.pk not in access.managed_branch_ids for b in branches):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
@@ -380,7 +380,7 @@ def plan_update(
 
 def plan_approve(*, plan: TrainingPlan, actor) -> TrainingPlan:
     """draft → approved, by HQ only; records who approved it and when."""
-    if not access_for(actor).is_hq:
+    if not access_for(actor).is_hq_admin:
         raise PermissionDenied(MSG_PLAN_APPROVE_HQ)
     with transaction.atomic():
         plan = TrainingPlan.objects.select_for_update().get(pk=plan.pk)

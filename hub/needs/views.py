@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from hub.web import flash_errors, form_add_service_errors
 
 from ..models import Branch, Role
-from ..permissions import access_for, is_hq, visible_branches
+from ..permissions import access_for, is_hq, is_hq_admin, visible_branches
 from ..sessions.models import Session
 from . import selectors, services
 from .forms import (
@@ -110,8 +110,8 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if need is None:
         raise Http404
     access = access_for(request.user)
-    claimer_or_hq = access.is_hq or need.claimed_by_id == access.employee_id
-    submitter_or_hq = access.is_hq or need.submitted_by_id == access.employee_id
+    claimer_or_hq = access.is_hq_admin or need.claimed_by_id == access.employee_id
+    submitter_or_hq = access.is_hq_admin or need.submitted_by_id == access.employee_id
     context = {
         "need": need,
         "can_claim": need.status == Status.OPEN and Role.TRAINER in access.roles,
@@ -211,13 +211,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": TrainingPlan.Status.choices,
             "params": _params(request),
-            "can_create": access.is_hq or bool(access.managed_branch_ids),
+            "can_create": access.is_hq_admin or bool(access.managed_branch_ids),
         },
     )
 
 
 def _plan_branches(user):
-    if is_hq(user):
+    if is_hq_admin(user):
         return Branch.objects.order_by("code")
     return selectors.managed_branches(user)
 
@@ -237,13 +237,15 @@ def _plan_kwargs(data: dict) -> dict:
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
-    if not (access.is_hq or access.managed_branch_ids):
+    if not (access.is_hq_admin or access.managed_branch_ids):
         raise PermissionDenied
     form = PlanForm(
         request.POST or None,
         branches=_plan_branches(request.user),
-        hq=access.is_hq,
-        initial={"scope": TrainingPlan.Scope.HQ if access.is_hq else TrainingPlan.Scope.BRANCH},
+        hq=access.is_hq_admin,
+        initial={
+            "scope": TrainingPlan.Scope.HQ if access.is_hq_admin else TrainingPlan.Scope.BRANCH
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -275,7 +277,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         instance=plan,
         branches=_plan_branches(request.user),
-        hq=is_hq(request.user),
+        hq=is_hq_admin(request.user),
         editing=True,
     )
     if request.method == "POST" and form.is_valid():
@@ -321,7 +323,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "plan": plan,
             "can_edit": can_edit,
-            "can_approve": is_hq(request.user) and plan.status == TrainingPlan.Status.DRAFT,
+            "can_approve": is_hq_admin(request.user) and plan.status == TrainingPlan.Status.DRAFT,
             "link_form": link_form,
         },
     )

@@ -31,8 +31,9 @@ def is_session_trainer(user, session: Session) -> bool:
 
 
 def can_run_session(user, session: Session) -> bool:
-    """Start, end, cancel, edit, correct attendance: the session's trainers or HQ."""
-    return access_for(user).is_hq or is_session_trainer(user, session)
+    """Start, end, cancel, edit, show the check-in code, correct attendance, moderate the live
+    room: the session's trainers or an HQ admin (not the read-only training lead)."""
+    return access_for(user).is_hq_admin or is_session_trainer(user, session)
 
 
 def can_see_roster(user, session: Session) -> bool:

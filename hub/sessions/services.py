@@ -129,7 +129,7 @@ def session_create(
     trainer holds the trainer role. Writes the session and its trainer links."""
     access = access_for(actor)
     trainers = list(trainers)
-    if not access.is_hq:
+    if not access.is_hq_admin:
         if Role.TRAINER not in access.roles:
             raise PermissionDenied(MSG_NOT_TRAINER)
         if access.employee_id not in {t.pk for t in trainers}:
@@ -190,7 +190,7 @@ def session_update(
             trainers = list(trainers)
             _check_trainers(trainers)
             access = access_for(actor)
-            if not access.is_hq and access.employee_id not in {t.pk for t in trainers}:
+            if not access.is_hq_admin and access.employee_id not in {t.pk for t in trainers}:
                 raise ValidationError({"trainers": MSG_TRAINER_SELF})
             locked.trainers.set(trainers)
         if locked.starts_at != before["starts_at"]:
@@ -303,7 +303,7 @@ def _enrol_refusal(*, actor, session: Session, learner: Employee) -> str | None:
     if access.employee_id == learner.pk:
         if not session.is_open_to(branch_id=learner.branch_id, category=learner.position_category):
             return str(MSG_NOT_OPEN)
-    elif access.is_hq:
+    elif access.is_hq_admin:
         pass
     elif learner.branch_id in access.managed_branch_ids:
         if session.branch_id is not None and session.branch_id != learner.branch_id:
@@ -418,7 +418,7 @@ def enrolment_cancel(*, enrolment: Enrolment, actor, now: dt.datetime | None = N
     access = access_for(actor)
     learner = enrolment.learner
     is_self = access.employee_id == learner.pk
-    is_admin = access.is_hq or learner.branch_id in access.managed_branch_ids
+    is_admin = access.is_hq_admin or learner.branch_id in access.managed_branch_ids
     if not (is_self or is_admin):
         raise PermissionDenied(MSG_CANCEL_NOT_ALLOWED)
     with transaction.atomic():
@@ -786,15 +786,26 @@ def attendance_correct(
 
 
 def session_settings_update(*, actor, **values) -> SessionSettings:
-    """HQ changes the completion rule, late threshold, cancellation deadline or code life."""
-    if not access_for(actor).is_hq:
+    """An HQ admin changes the completion rule, late threshold, cancellation deadline or code
+    life. Writes the settings and, when a value changed, one ``session.rules`` audit event with
+    the old and new values."""
+    if not access_for(actor).is_hq_admin:
         raise PermissionDenied(MSG_NOT_ALLOWED)
     with transaction.atomic():
         settings = SessionSettings.load()
+        before = {name: getattr(settings, name) for name in values}
         for name, value in values.items():
             setattr(settings, name, value)
         settings.full_clean()
         settings.save()
+        changed = {n: [before[n], v] for n, v in values.items() if before[n] != v}
+        if changed:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.SESSION_RULES_CHANGED,
+                summary=", ".join(f"{n}: {old} → {new}" for n, (old, new) in changed.items()),
+                data=changed,
+            )
     return settings
 
 

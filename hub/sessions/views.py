@@ -63,7 +63,7 @@ def _base_url(request: HttpRequest) -> str:
 
 
 def _can_schedule(user) -> bool:
-    return permissions.is_hq(user) or permissions.is_trainer(user)
+    return permissions.is_hq_admin(user) or permissions.is_trainer(user)
 
 
 def _local_day_start(day: dt.date) -> dt.datetime:
@@ -106,7 +106,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "params": params.urlencode(),
             "can_schedule": _can_schedule(request.user),
-            "is_hq": permissions.is_hq(request.user),
+            "can_configure": permissions.is_hq_admin(request.user),
         },
     )
 
@@ -130,7 +130,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_roster": can_roster,
         # The training needs this session delivers, for the people who work on them.
         "needs": session.training_needs.only("pk", "title") if can_run or can_roster else (),
-        "can_assign": access.is_hq or bool(access.managed_branch_ids),
+        "can_assign": access.is_hq_admin or bool(access.managed_branch_ids),
         "can_enrol": (
             me is not None
             and not active
@@ -164,7 +164,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     access = permissions.access_for(request.user)
     initial = {"capacity": 30, "mode": Session.Mode.IN_PERSON}
-    if not access.is_hq:
+    if not access.is_hq_admin:
         initial["trainers"] = [access.employee_id]
     form = SessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -229,6 +229,8 @@ def session_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse
 @require_POST
 def session_recording(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(request, pk)
+    if not rules.can_run_session(request.user, session):
+        raise PermissionDenied
     form = RecordingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a valid URL."))
@@ -280,7 +282,7 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def session_assign(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(request, pk)
     access = permissions.access_for(request.user)
-    if not (access.is_hq or access.managed_branch_ids):
+    if not (access.is_hq_admin or access.managed_branch_ids):
         raise PermissionDenied
     branches = permissions.visible_branches(request.user).order_by("code")
     form = AssignForm(request.POST or None, branches=branches)
@@ -482,10 +484,17 @@ def my_teaching(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def session_settings(request: HttpRequest) -> HttpResponse:
+    """HQ reads the rules; only an HQ admin saves them (the training lead reads)."""
     if not permissions.is_hq(request.user):
+        raise PermissionDenied
+    can_edit = permissions.is_hq_admin(request.user)
+    if request.method == "POST" and not can_edit:
         raise PermissionDenied
     current = SessionSettings.load()
     form = SessionSettingsForm(request.POST or None, instance=current)
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             services.session_settings_update(
@@ -496,4 +505,4 @@ def session_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Settings saved."))
             return redirect("sessions:settings")
-    return render(request, "hub/sessions/settings.html", {"form": form})
+    return render(request, "hub/sessions/settings.html", {"form": form, "can_edit": can_edit})

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Employee
-from hub.permissions import can_use_cms
+from hub.permissions import can_author_content
 
 from . import storage
 from .models import H5PAllowedLibrary, H5PContent, H5PLibrary, H5PResult, H5PVerb
@@ -127,7 +127,7 @@ def h5p_content_create(
 def _content_create(
     *, package: IO[bytes], name: str, size: int, uploaded_by, title: str = ""
 ) -> H5PContent:
-    if uploaded_by is not None and not can_use_cms(uploaded_by):
+    if uploaded_by is not None and not can_author_content(uploaded_by):
         raise PermissionDenied(MSG_UPLOAD_NOT_ALLOWED)
     result = validate_package(package, name=name)
     if not result.is_valid:

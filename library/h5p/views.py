@@ -30,7 +30,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from hub.models import Employee
-from hub.permissions import can_use_cms, employee_for
+from hub.permissions import can_author_content, employee_for
 
 from . import storage
 from .forms import H5PUploadForm
@@ -112,7 +112,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
-    if not can_use_cms(request.user):
+    if not can_author_content(request.user):
         raise PermissionDenied
     form = H5PUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

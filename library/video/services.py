@@ -72,14 +72,15 @@ def subtitle_language_check(language: str) -> None:
 
 
 def can_upload_video(user) -> bool:
-    """Trainers, HQ and superusers (the CMS roles), or a holder of ``library.add_video``."""
-    return permissions.can_use_cms(user) or user.has_perm("library.add_video")
+    """Trainers, HQ admins and superusers (the training lead only reads), or a holder of
+    ``library.add_video``."""
+    return permissions.can_author_content(user) or user.has_perm("library.add_video")
 
 
 def can_delete_video(user) -> bool:
-    """HQ and superusers, or a holder of ``library.delete_video`` (trainers may not: the
-    admin's permission policy says the same)."""
-    return permissions.is_hq(user) or user.has_perm("library.delete_video")
+    """HQ admins and superusers, or a holder of ``library.delete_video`` (trainers and the
+    training lead may not: the admin's permission policy says the same)."""
+    return permissions.is_hq_admin(user) or user.has_perm("library.delete_video")
 
 
 def video_create(

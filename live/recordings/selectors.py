@@ -116,7 +116,7 @@ def progress_report(*, user, session: Session) -> list[ProgressRow]:
     enrolments = session.enrolments.filter(status=Enrolment.Status.ENROLLED).select_related(
         "learner__branch"
     )
-    if not session_rules.can_run_session(user, session):
+    if not (access.is_hq or session_rules.is_session_trainer(user, session)):
         enrolments = enrolments.filter(learner__branch_id__in=access.managed_branch_ids)
     learners = [e.learner for e in enrolments.order_by("learner__employee_no", "pk")]
     by_learner = {
