@@ -56,9 +56,10 @@ def recording_media(session: Session) -> RecordingMedia | None:
 
 
 def player_role(user, session: Session) -> str | None:
-    """``LEARNER`` for an enrolled learner, ``STAFF`` for its trainers and HQ, else None
-    (branch managers see the progress report, not the player)."""
-    if session_rules.can_run_session(user, session):
+    """``LEARNER`` for an enrolled learner, ``STAFF`` for its trainers and HQ (the training
+    lead reads; answering is ``can_run_session``), else None (branch managers see the progress
+    report, not the player)."""
+    if access_for(user).is_hq or session_rules.is_session_trainer(user, session):
         return STAFF
     employee_id = access_for(user).employee_id
     if (

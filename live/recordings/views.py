@@ -66,6 +66,7 @@ def recording(request: HttpRequest, pk: int) -> HttpResponse:
         "question_max": services.QUESTION_MAX,
         "answer_max": services.ANSWER_MAX,
         "can_report": selectors.can_see_report(request.user, session),
+        "can_answer": can_run_session(request.user, session),
     }
     if role == selectors.LEARNER:
         learner = employee_for(request.user)

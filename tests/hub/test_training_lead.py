@@ -88,6 +88,25 @@ def test_lead_cannot_edit_run_or_show_the_code_of_a_session(client_for, lead):
     assert session.status == Session.Status.SCHEDULED
 
 
+def test_lead_reads_a_recordings_questions_without_answering(client_for, lead, session):
+    from live.models import Question
+
+    session.recording_url = "https://video.example.com/replay.mp4"
+    session.save(update_fields=["recording_url"])
+    learner = session.enrolments.get().learner
+    question = Question.objects.create(
+        session=session, author=learner, text="第三步怎么做？", origin=Question.Origin.RECORDING
+    )
+    client = client_for(lead)
+    page = client.get(reverse("live:recording", args=[session.pk])).content.decode()
+    assert "第三步怎么做？" in page
+    assert reverse("live:recording_answer", args=[question.pk]) not in page
+    answer = client.post(reverse("live:recording_answer", args=[question.pk]), {"answer": "看"})
+    assert answer.status_code == 403
+    question.refresh_from_db()
+    assert not question.answered
+
+
 def test_lead_is_not_staff_in_a_live_room_but_the_hq_admin_is(lead, hq_admin):
     session = SessionFactory(trainers=[make_trainer()], mode="live_online", location="")
     assert room_access(lead.user, session) is None

@@ -384,7 +384,7 @@ TABLE: dict[str, Rule] = {
     # live rooms, recordings, the monitor and results
     "live:room": rule({LEARNER, *ADMINS}, pk("online", "session_id")),
     "live:room_settings": rule(ADMINS, pk("online", "session_id")),
-    "live:recording": rule({LEARNER, *ADMINS}, pk("ended")),
+    "live:recording": rule({LEARNER, *HQ_READ}, pk("ended")),  # the lead reads, never answers
     "live:recording_progress": rule({LEARNER}, pk("ended")),
     "live:recording_questions": rule({LEARNER}, pk("ended")),
     "live:recording_source": rule(ADMINS, pk("ended")),
