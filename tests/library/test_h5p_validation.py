@@ -262,6 +262,23 @@ def test_compression_ratio_refused_from_directory():
     assert error_codes(check(varied).errors) <= {ErrorCode.COMPRESSION_RATIO}
 
 
+def test_compression_ratio_of_the_whole_package():
+    """Many members just under the per-member threshold (1 MiB) slip past the per-file rule;
+    the ratio over the whole package catches them (a 218 KB package unpacking to 191 MB)."""
+    just_under = b"\x00" * (1024 * 1024 - 1)
+    bomb = files() | {f"content/zeros{n}.txt": just_under for n in range(7)}
+    result = check(bomb)
+    assert error_codes(result.errors) == {ErrorCode.PACKAGE_COMPRESSION_RATIO}
+    assert result.errors[0].file == "test.h5p"
+    with translation.override("en"):
+        assert "the package is compressed" in result.errors[0].message
+    relaxed = Limits(**{**LIMITS.__dict__, "max_compression_ratio": 100_000})
+    assert check(bomb, limits=relaxed).errors == []
+    # Small packages compress well without being bombs: judged only from 1 MiB unpacked.
+    small = files() | {f"content/zeros{n}.txt": b"\x00" * 4096 for n in range(7)}
+    assert check(small).errors == []
+
+
 def test_limits_are_judged_before_reading_any_member(monkeypatch):
     package = build(files() | {"content/zeros.txt": b"\x00" * (3 * 1024 * 1024)})
     read = []
