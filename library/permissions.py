@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
+from hub.models import Role
 from hub.permissions import (
     CMS_ROLES,
     HQ_ROLES,
@@ -38,7 +39,8 @@ def sees_derived_counts(user) -> bool:
 
 class RolePermissionPolicy(ModelPermissionPolicy):
     """Snippet permissions that follow Lectern's roles instead of Django model permissions:
-    ``actions`` maps each Wagtail action to who may do it, "cms" (trainers and HQ) or "hq"."""
+    ``actions`` maps each Wagtail action to who may do it, "cms" (trainers and HQ), "hq"
+    (HQ admins and training leads) or "hq_admin" (HQ admins only)."""
 
     def __init__(self, model, actions: dict[str, str]) -> None:
         super().__init__(model)
@@ -52,6 +54,8 @@ class RolePermissionPolicy(ModelPermissionPolicy):
             return can_use_cms(user)
         if who == "hq":
             return is_hq(user)
+        if who == "hq_admin":
+            return is_hq_admin(user)
         return False
 
     def user_has_any_permission(self, user, actions):
@@ -61,7 +65,7 @@ class RolePermissionPolicy(ModelPermissionPolicy):
         roles = set()
         for action in actions:
             who = self.actions.get(action)
-            roles |= CMS_ROLES if who == "cms" else HQ_ROLES if who == "hq" else set()
+            roles |= {"cms": CMS_ROLES, "hq": HQ_ROLES, "hq_admin": {Role.HQ_ADMIN}}.get(who, set())
         return (
             get_user_model()
             .objects.filter(is_active=True)

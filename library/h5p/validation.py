@@ -70,6 +70,7 @@ class ErrorCode:
     # Raised at install time (they need the database): see services.
     LIBRARY_NOT_ALLOWED = "library_not_allowed"
     LIBRARY_MISSING = "library_missing"
+    QUOTA_EXCEEDED = "quota_exceeded"
 
 
 MESSAGES = {
@@ -133,6 +134,10 @@ MESSAGES = {
     ),
     ErrorCode.LIBRARY_MISSING: _(
         "%(file)s: the library “%(library)s” is neither in the package nor installed."
+    ),
+    ErrorCode.QUOTA_EXCEEDED: _(
+        "%(file)s: the upload needs %(adding)s, and your H5P uploads already use %(used)s of "
+        "your %(limit)s quota. Delete content you no longer need, or ask HQ."
     ),
 }
 
