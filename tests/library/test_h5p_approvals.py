@@ -248,3 +248,30 @@ def test_quota_is_per_uploader_and_hq_admins_have_none(h5p_root, trainer, hq_adm
         install(minimal_files(), other.user)
     assert isinstance(install(minimal_files(), hq_admin.user), H5PContent)
     assert isinstance(install(minimal_files(), None), H5PContent)
+
+
+# --- the migration of the allow-list --------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_turns_name_only_rows_into_installed_versions():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("library", "0002_h5p_versioned_allow_list_and_pending_uploads")]
+    after = [("library", "0004_h5p_allow_list_versions_required")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    Allowed = apps.get_model("library", "H5PAllowedLibrary")
+    Library = apps.get_model("library", "H5PLibrary")
+    for minor in (0, 2):
+        Library.objects.create(
+            machine_name="H5P.Demo", major=1, minor=minor, patch=0, title="Demo", metadata={}
+        )
+    Allowed.objects.create(machine_name="H5P.Demo", note="HQ 已审核")
+    Allowed.objects.create(machine_name="H5P.Never")  # allowed, never installed
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    rows = H5PAllowedLibrary.objects.values_list("machine_name", "major", "minor", "note")
+    assert sorted(rows) == [("H5P.Demo", 1, 0, "HQ 已审核"), ("H5P.Demo", 1, 2, "HQ 已审核")]
