@@ -1,4 +1,7 @@
-"""Writes for H5P: install a package, record a learner's xAPI result, curate the allow-list."""
+"""Writes for H5P: install a package (or keep it for HQ approval), record a learner's xAPI result.
+
+HQ's allow-list and approval queue are in ``approvals``; the storage quota in ``quota``.
+"""
 
 from __future__ import annotations
 
