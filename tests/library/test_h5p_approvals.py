@@ -81,6 +81,10 @@ def test_hq_admin_approves_installs_and_allows_the_versions(
     trainer.user.save()
     pending = install(minimal_files(), trainer.user, title="待审核的题")
     client = client_for(hq_admin, language="en")
+    assert (
+        reverse("library:h5p:approvals")
+        in client.get(reverse("wagtailadmin_home")).content.decode()
+    )
     page = client.get(reverse("library:h5p:approvals")).content.decode()
     assert "待审核的题" in page and "H5P.Demo 1.0.3" in page
     package = client.get(reverse("library:h5p:approval_package", args=[pending.pk]))
@@ -133,6 +137,7 @@ def test_only_hq_admins_decide(h5p_root, trainer, training_lead, client_for, who
     pending = install(minimal_files(), trainer.user)
     person = {"trainer": trainer, "training_lead": training_lead}[who]
     client = client_for(person)
+    assert reverse("library:h5p:approvals") not in client.get("/cms/").content.decode()
     assert client.get(reverse("library:h5p:approvals")).status_code == 403
     assert client.get(reverse("library:h5p:approval_package", args=[pending.pk])).status_code == 403
     for name in ("approval_approve", "approval_reject"):
