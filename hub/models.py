@@ -270,6 +270,12 @@ class AuditEvent(models.Model):
         ATTENDANCE_CORRECTED = "attendance.corrected", _("Attendance corrected")
         SESSION_CANCELLED = "session.cancelled", _("Session cancelled")
         SESSION_RULES_CHANGED = "session.rules", _("Attendance and enrolment rules changed")
+        H5P_LIBRARY_ALLOWED = "h5p.library.allowed", _("H5P library version allowed")
+        H5P_LIBRARY_CHANGED = "h5p.library.changed", _("Allowed H5P library changed")
+        H5P_LIBRARY_REMOVED = "h5p.library.removed", _("H5P library version no longer allowed")
+        H5P_APPROVAL_REQUESTED = "h5p.approval.requested", _("H5P upload awaits approval")
+        H5P_UPLOAD_APPROVED = "h5p.approval.approved", _("H5P upload approved")
+        H5P_UPLOAD_REJECTED = "h5p.approval.rejected", _("H5P upload rejected")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

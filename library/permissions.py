@@ -44,9 +44,10 @@ def sees_derived_counts(user) -> bool:
 
 class RolePermissionPolicy(ModelPermissionPolicy):
     """Snippet permissions that follow Lectern's roles instead of Django model permissions:
-    ``actions`` maps each Wagtail action to who may do it, "cms" (trainers and HQ) or "hq".
-    A write action ("add", "change", "delete"…) leaves out the read-only training lead:
-    "cms" then means trainers and HQ admins, "hq" HQ admins."""
+    ``actions`` maps each Wagtail action to who may do it, "cms" (trainers and HQ), "hq" (HQ
+    admins and training leads) or "hq_admin" (HQ admins only). A write action ("add",
+    "change", "delete"…) leaves out the read-only training lead: "cms" then means trainers and
+    HQ admins, "hq" HQ admins."""
 
     def __init__(self, model, actions: dict[str, str]) -> None:
         super().__init__(model)
@@ -61,6 +62,8 @@ class RolePermissionPolicy(ModelPermissionPolicy):
             return can_use_cms(user) if reads else can_author_content(user)
         if who == "hq":
             return is_hq(user) if reads else is_hq_admin(user)
+        if who == "hq_admin":
+            return is_hq_admin(user)
         return False
 
     def user_has_any_permission(self, user, actions):
@@ -75,6 +78,8 @@ class RolePermissionPolicy(ModelPermissionPolicy):
                 roles |= CMS_ROLES if reads else AUTHOR_ROLES
             elif who == "hq":
                 roles |= HQ_ROLES if reads else {Role.HQ_ADMIN}
+            elif who == "hq_admin":
+                roles |= {Role.HQ_ADMIN}
         return (
             get_user_model()
             .objects.filter(is_active=True)

@@ -252,6 +252,8 @@ class Notification(models.Model):
         CANCELLED = "cancelled", _("Session cancelled")
         REMINDER = "reminder", _("Reminder")
         RECORDING_ANSWER = "recording_answer", _("Your question on a recording was answered")
+        H5P_APPROVED = "h5p_approved", _("Your H5P upload was approved")
+        H5P_REJECTED = "h5p_rejected", _("Your H5P upload was rejected")
 
     recipient = models.ForeignKey(
         "hub.Employee",

@@ -247,6 +247,8 @@ H5P_CORE_API = os.environ.get("LECTERN_H5P_CORE_API", "1.24")
 # How long a player's signed file URLs stay valid (seconds).
 H5P_FILE_TOKEN_MAX_AGE = int(os.environ.get("LECTERN_H5P_FILE_TOKEN_MAX_AGE", str(4 * 3600)))
 H5P_XAPI_MAX_BYTES = int(os.environ.get("LECTERN_H5P_XAPI_MAX_BYTES", str(64 * 1024)))
+# Storage each trainer's H5P uploads may keep (their content files and pending packages); 0: none.
+H5P_USER_QUOTA_BYTES = int(os.environ.get("LECTERN_H5P_USER_QUOTA_BYTES", str(500 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

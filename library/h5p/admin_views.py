@@ -3,17 +3,31 @@ allow-list of libraries. Permissions follow Lectern's roles, not Django model pe
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
 from ..permissions import RolePermissionPolicy
-from .forms import H5PContentAdminForm
+from .forms import H5PContentAdminForm, pending_message
 from .models import H5PAllowedLibrary, H5PContent
+
+
+class H5PContentCreateView(CreateView):
+    """An upload that needs unapproved library versions made no content: say so and go back
+    to the listing (it waits in HQ's approval queue)."""
+
+    def form_valid(self, form):
+        if form.pending is not None:
+            messages.warning(self.request, pending_message(form.pending))
+            return redirect(self.index_url_name)
+        return super().form_valid(form)
 
 
 class H5PContentViewSet(SnippetViewSet):
     model = H5PContent
+    add_view_class = H5PContentCreateView
     icon = "pick"
     menu_label = _("H5P content")
     list_display = ["title", "main_library", "uploaded_by", "created"]
@@ -31,15 +45,22 @@ class H5PAllowedLibraryViewSet(SnippetViewSet):
     model = H5PAllowedLibrary
     icon = "lock-open"
     menu_label = _("Allowed H5P libraries")
-    list_display = ["machine_name", "note", "created"]
+    list_display = ["machine_name", "major", "minor", "note", "created"]
     search_fields = ["machine_name"]
-    panels = [FieldPanel("machine_name"), FieldPanel("note")]
+    panels = [
+        FieldPanel("machine_name"),
+        FieldPanel("major"),
+        FieldPanel("minor"),
+        FieldPanel("note"),
+    ]
 
 
 CONTENT_POLICY = RolePermissionPolicy(
     H5PContent,
     {"add": "cms", "change": "cms", "view": "cms", "choose": "cms", "delete": "hq"},
 )
+# HQ admins only: the training lead sees HQ's figures but does not decide which code runs.
 ALLOWED_LIBRARY_POLICY = RolePermissionPolicy(
-    H5PAllowedLibrary, {"add": "hq", "change": "hq", "delete": "hq", "view": "hq"}
+    H5PAllowedLibrary,
+    {"add": "hq_admin", "change": "hq_admin", "delete": "hq_admin", "view": "hq_admin"},
 )

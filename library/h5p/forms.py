@@ -8,11 +8,23 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import H5PContent
+from .models import H5PContent, H5PPendingPackage
 from .services import H5PPackageError, h5p_content_create
 
 MSG_TOO_BIG = _("The package is %(size)s; at most %(limit)s may be uploaded.")
 MSG_EXTENSION = _("Choose a .h5p file.")
+MSG_PENDING = _(
+    "“%(title)s” needs library versions HQ has not approved yet (%(libraries)s). It was stored "
+    "and waits for an HQ admin's approval; it cannot be played until then, and you will be "
+    "notified of the decision."
+)
+
+
+def pending_message(pending: H5PPendingPackage) -> str:
+    return str(MSG_PENDING) % {
+        "title": pending.title,
+        "libraries": ", ".join(pending.library_labels),
+    }
 
 
 class PackageFieldMixin:
@@ -34,7 +46,7 @@ class PackageFieldMixin:
             )
         return package
 
-    def install(self, user) -> H5PContent | None:
+    def install(self, user) -> H5PContent | H5PPendingPackage | None:
         package = self.cleaned_data["package"]
         try:
             return h5p_content_create(
@@ -64,6 +76,7 @@ class H5PContentAdminForm(PackageFieldMixin, WagtailAdminModelForm):
     """The Wagtail snippet's create form: the package installs when the form validates."""
 
     package = forms.FileField(label=_("H5P package (.h5p)"))
+    pending: H5PPendingPackage | None = None
 
     class Meta:
         model = H5PContent
@@ -79,9 +92,11 @@ class H5PContentAdminForm(PackageFieldMixin, WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors and cleaned.get("package") and not self.instance.pk:
-            content = self.install(self.for_user)
-            if content is not None:
-                self.instance = content
+            result = self.install(self.for_user)
+            if isinstance(result, H5PPendingPackage):
+                self.pending = result  # the create view reports it; no content was made
+            elif result is not None:
+                self.instance = result
         return cleaned
 
     def save(self, commit=True):

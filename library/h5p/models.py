@@ -18,19 +18,31 @@ from wagtail.search import index
 
 
 class H5PAllowedLibrary(models.Model):
-    """A library machineName HQ allows packages to install (every version of it)."""
+    """A library version HQ approved: ``machine_name`` at ``major.minor``.
 
-    machine_name = models.CharField(_("machine name"), max_length=255, unique=True)
+    Packages may install that version (any patch release of it, as H5P numbers compatible
+    fixes); a new major or minor version waits for an HQ admin's approval. Changed only by HQ
+    admins, and every change is audited (``library.h5p.approvals``).
+    """
+
+    machine_name = models.CharField(_("machine name"), max_length=255)
+    major = models.PositiveIntegerField(_("major version"))
+    minor = models.PositiveIntegerField(_("minor version"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        ordering = ["machine_name"]
+        ordering = ["machine_name", "major", "minor"]
         verbose_name = _("allowed H5P library")
         verbose_name_plural = _("allowed H5P libraries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["machine_name", "major", "minor"], name="h5p_allowed_one_per_version"
+            )
+        ]
 
     def __str__(self) -> str:
-        return self.machine_name
+        return f"{self.machine_name} {self.major}.{self.minor}"
 
 
 class H5PLibrary(models.Model):
@@ -79,6 +91,9 @@ class H5PContent(index.Indexed, models.Model):
     language = models.CharField(_("language"), max_length=16, blank=True)
     package_name = models.CharField(_("package file name"), max_length=255)
     package_size = models.PositiveBigIntegerField(_("package size (bytes)"))
+    # The content's own files on disk (h5p.json and content/; libraries are shared): what
+    # counts against the uploader's storage quota.
+    stored_bytes = models.PositiveBigIntegerField(_("stored size (bytes)"), default=0)
     h5p_json = models.JSONField(_("h5p.json"), default=dict)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,6 +114,45 @@ class H5PContent(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class H5PPendingPackage(models.Model):
+    """An upload that needs library versions HQ has not approved yet.
+
+    Nothing of it is installed or playable: the package file waits in private storage
+    (``storage.pending_path``) until an HQ admin approves (the versions join the allow-list and
+    the package installs as content of its uploader) or rejects it (row and file go).
+    """
+
+    title = models.CharField(_("title"), max_length=255)
+    package_name = models.CharField(_("package file name"), max_length=255)
+    package_size = models.PositiveBigIntegerField(_("package size (bytes)"))
+    # [{"machine_name", "major", "minor", "patch", "title"}]: the versions awaiting approval.
+    libraries = models.JSONField(_("libraries awaiting approval"), default=list)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("H5P upload awaiting approval")
+        verbose_name_plural = _("H5P uploads awaiting approval")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def library_labels(self) -> list[str]:
+        return [
+            f"{item['machine_name']} {item['major']}.{item['minor']}.{item.get('patch', 0)}"
+            for item in self.libraries
+        ]
 
 
 class H5PVerb(models.TextChoices):
@@ -162,3 +216,12 @@ def _remove_content_files(sender, instance: H5PContent, **kwargs) -> None:
 
     path = content_dir(instance.pk)
     transaction.on_commit(lambda: remove_tree(path))
+
+
+@receiver(post_delete, sender=H5PPendingPackage)
+def _remove_pending_file(sender, instance: H5PPendingPackage, **kwargs) -> None:
+    """A decided (or deleted) upload's package file goes once the deletion commits."""
+    from .storage import pending_path
+
+    path = pending_path(instance.pk)
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))

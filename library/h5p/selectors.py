@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from hub.models import Employee
 
-from .models import H5PContent, H5PResult
+from .models import H5PContent, H5PPendingPackage, H5PResult
 
 
 def h5p_content_for_player(*, pk: int) -> H5PContent | None:
@@ -54,3 +54,9 @@ def h5p_score_summary(*, content: H5PContent, employee: Employee) -> ScoreSummar
         return ScoreSummary(None, None, 0)
     best = results.order_by("-score_scaled", "created", "pk").first()
     return ScoreSummary(best=best, latest=latest, attempts=results.count())
+
+
+def h5p_pending_queue(*, uploaded_by=None) -> QuerySet[H5PPendingPackage]:
+    """Uploads waiting for HQ approval, oldest first (only ``uploaded_by``'s if given)."""
+    queue = H5PPendingPackage.objects.select_related("uploaded_by")
+    return queue.filter(uploaded_by=uploaded_by) if uploaded_by is not None else queue

@@ -1,4 +1,7 @@
-"""Writes for H5P: install a package, record a learner's xAPI result, curate the allow-list."""
+"""Writes for H5P: install a package (or keep it for HQ approval), record a learner's xAPI result.
+
+HQ's allow-list and approval queue are in ``approvals``; the storage quota in ``quota``.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +10,27 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import Employee
+from hub.models import AuditEvent, Employee
 from hub.permissions import can_author_content
+from hub.services import audit_record
 
 from . import storage
-from .models import H5PAllowedLibrary, H5PContent, H5PLibrary, H5PResult, H5PVerb
+from .models import (
+    H5PAllowedLibrary,
+    H5PContent,
+    H5PLibrary,
+    H5PPendingPackage,
+    H5PResult,
+    H5PVerb,
+)
+from .quota import h5p_quota_check
 from .validation import Dependency, ErrorCode, H5PError, LibraryInfo, PackageInfo, validate_package
 
 MSG_UPLOAD_NOT_ALLOWED = _("Only trainers and HQ may upload H5P content.")
@@ -34,10 +46,12 @@ class H5PPackageError(Exception):
 
 @dataclass(frozen=True)
 class LibraryPlan:
-    """Which library versions the content plays with, and which of them to install now."""
+    """Which library versions the content plays with, which of them to install now, and which
+    of those HQ has not approved yet (the upload then waits for an HQ admin)."""
 
     use: dict[tuple[str, int, int], H5PLibrary]
     install: dict[tuple[str, int, int], LibraryInfo]
+    unapproved: dict[tuple[str, int, int], LibraryInfo]
     errors: list[H5PError]
 
 
@@ -60,14 +74,15 @@ def h5p_library_plan(package: PackageInfo) -> LibraryPlan:
     """Resolve the package's preloaded dependencies, transitively.
 
     A version already installed is reused (its files are never rewritten); one that is only in
-    the package is installed if HQ allowed its machineName, else refused; one that is nowhere
-    is missing. Libraries in the package that playback never loads (editor widgets) are
-    ignored.
+    the package is installed, and is "unapproved" unless HQ allowed its name at that
+    major.minor (any patch); one that is nowhere is missing. Libraries in the package that
+    playback never loads (editor widgets) are ignored.
     """
     installed = {(lib.machine_name, lib.major, lib.minor): lib for lib in H5PLibrary.objects.all()}
-    allowed = set(H5PAllowedLibrary.objects.values_list("machine_name", flat=True))
+    allowed = set(H5PAllowedLibrary.objects.values_list("machine_name", "major", "minor"))
     use: dict[tuple[str, int, int], H5PLibrary] = {}
     install: dict[tuple[str, int, int], LibraryInfo] = {}
+    unapproved: dict[tuple[str, int, int], LibraryInfo] = {}
     errors: list[H5PError] = []
     queue: list[tuple[Dependency, str]] = [(dep, "h5p.json") for dep in package.dependencies]
     seen: set[tuple[str, int, int]] = set()
@@ -85,55 +100,62 @@ def h5p_library_plan(package: PackageInfo) -> LibraryPlan:
                 for dep in _installed_dependencies(installed[key])
             )
         elif dependency.folder in package.libraries:
-            if dependency.machine_name not in allowed:
-                errors.append(
-                    H5PError(
-                        ErrorCode.LIBRARY_NOT_ALLOWED, f"{dependency.folder}/", {"library": label}
-                    )
-                )
-                continue
             library = package.libraries[dependency.folder]
             install[key] = library
+            if key not in allowed:
+                unapproved[key] = library
             queue.extend((dep, f"{library.folder}/library.json") for dep in library.dependencies)
         else:
             errors.append(H5PError(ErrorCode.LIBRARY_MISSING, required_by, {"library": label}))
-    return LibraryPlan(use=use, install=install, errors=errors)
+    return LibraryPlan(use=use, install=install, unapproved=unapproved, errors=errors)
 
 
 def h5p_content_create(
     *, package: IO[bytes], name: str, size: int, uploaded_by, title: str = ""
-) -> H5PContent:
-    """Validate and install an uploaded package as a new ``H5PContent``.
+) -> H5PContent | H5PPendingPackage:
+    """Validate an uploaded package and install it as a new ``H5PContent``, or, if it needs a
+    library version HQ has not approved, keep it as an ``H5PPendingPackage`` for HQ admins.
 
     Preconditions: ``uploaded_by`` may use the CMS (trainers, HQ), or is ``None`` for system
-    jobs (seed, ``manage.py``). Raises ``H5PPackageError`` with every broken rule, and then
-    stores nothing: no rows, no files. Writes, in one transaction: an ``H5PLibrary`` row and
-    folder for each allowed library version not yet installed (existing versions are shared,
-    never rewritten), the content row with the libraries it plays with, and the content's
-    folder (``h5p.json`` and ``content/``).
+    jobs (seed, ``manage.py``). Raises ``H5PPackageError`` with every broken rule (including
+    an exceeded storage quota), and then stores nothing: no rows, no files. Writes, in one
+    transaction, either: an ``H5PLibrary`` row and folder for each approved library version
+    not yet installed (existing versions are shared, never rewritten), the content row with
+    the libraries it plays with, and the content's folder (``h5p.json`` and ``content/``); or
+    the pending row, its package file in private storage and an ``h5p.approval.requested``
+    audit event (nothing installed, nothing playable).
     """
-    try:
-        return _content_create(
-            package=package, name=name, size=size, uploaded_by=uploaded_by, title=title
-        )
-    except IntegrityError:
-        # Another upload installed the same library version first: this one now shares it.
-        package.seek(0)
-        return _content_create(
-            package=package, name=name, size=size, uploaded_by=uploaded_by, title=title
-        )
-
-
-def _content_create(
-    *, package: IO[bytes], name: str, size: int, uploaded_by, title: str = ""
-) -> H5PContent:
     if uploaded_by is not None and not can_author_content(uploaded_by):
         raise PermissionDenied(MSG_UPLOAD_NOT_ALLOWED)
     result = validate_package(package, name=name)
     if not result.is_valid:
         raise H5PPackageError(result.errors)
-    info = result.package
-    written = []
+    try:
+        return _content_create(
+            package=package,
+            info=result.package,
+            name=name,
+            size=size,
+            uploaded_by=uploaded_by,
+            title=title,
+        )
+    except IntegrityError:
+        # Another upload installed the same library version first: this one now shares it.
+        package.seek(0)
+        return _content_create(
+            package=package,
+            info=result.package,
+            name=name,
+            size=size,
+            uploaded_by=uploaded_by,
+            title=title,
+        )
+
+
+def _content_create(
+    *, package: IO[bytes], info: PackageInfo, name: str, size: int, uploaded_by, title: str
+) -> H5PContent | H5PPendingPackage:
+    written: list[Path] = []
     try:
         with transaction.atomic():
             plan = h5p_library_plan(info)
@@ -141,53 +163,145 @@ def _content_create(
                 raise H5PPackageError(plan.errors)
             package.seek(0)
             with zipfile.ZipFile(package) as archive:
-                names = [item.filename for item in archive.infolist() if not item.is_dir()]
-                libraries = dict(plan.use)
-                for key, library in plan.install.items():
-                    libraries[key] = H5PLibrary.objects.create(
-                        machine_name=library.machine_name,
-                        major=library.major,
-                        minor=library.minor,
-                        patch=library.patch,
-                        title=library.title[:255],
-                        runnable=library.runnable,
-                        metadata=library.metadata,
+                if plan.unapproved:
+                    h5p_quota_check(user=uploaded_by, adding=size, name=name)
+                    return _pending_create(
+                        package=package,
+                        info=info,
+                        plan=plan,
+                        name=name,
+                        size=size,
+                        uploaded_by=uploaded_by,
+                        title=title,
+                        written=written,
                     )
-                    prefix = library.folder + "/"
-                    target = storage.library_dir(library.folder)
-                    written.append(target)
-                    storage.unpack(
-                        archive,
-                        [(n, n[len(prefix) :]) for n in names if n.startswith(prefix)],
-                        target,
-                    )
-                main = libraries[_key(info.main_dependency)]
-                content = H5PContent.objects.create(
-                    title=(title.strip() or info.title)[:255],
-                    main_library=main,
-                    language=info.language[:16],
-                    package_name=name[:255],
-                    package_size=size,
-                    h5p_json=info.h5p_json,
+                stored = content_bytes(archive)
+                h5p_quota_check(user=uploaded_by, adding=stored, name=name)
+                return h5p_package_install(
+                    archive=archive,
+                    info=info,
+                    plan=plan,
+                    name=name,
+                    size=size,
+                    stored=stored,
                     uploaded_by=uploaded_by,
+                    title=title,
+                    written=written,
                 )
-                content.libraries.set(libraries.values())
-                target = storage.content_dir(content.pk)
-                written.append(target)
-                members = [(n, n) for n in names if n.startswith("content/")]
-                storage.unpack(archive, [*members, ("h5p.json", "h5p.json")], target)
     except (zipfile.BadZipFile, zlib.error) as error:
         # A member whose data does not match its CRC or is not valid deflate: validation only
         # sniffs the first bytes, so this shows up while unpacking. A refusal, not a crash.
-        for path in written:
-            storage.remove_tree(path)
+        storage.remove_paths(written)
         display = PurePosixPath(name).name or "package.h5p"
         raise H5PPackageError([H5PError(ErrorCode.NOT_ZIP, display)]) from error
     except BaseException:
-        for path in written:
-            storage.remove_tree(path)
+        storage.remove_paths(written)
         raise
+
+
+def content_bytes(archive: zipfile.ZipFile) -> int:
+    """What a package's content takes on disk once unpacked (h5p.json and content/)."""
+    return sum(
+        item.file_size
+        for item in archive.infolist()
+        if not item.is_dir()
+        and (item.filename == "h5p.json" or item.filename.startswith("content/"))
+    )
+
+
+def h5p_package_install(
+    *,
+    archive: zipfile.ZipFile,
+    info: PackageInfo,
+    plan: LibraryPlan,
+    name: str,
+    size: int,
+    stored: int,
+    uploaded_by,
+    title: str,
+    written: list[Path],
+) -> H5PContent:
+    """Install the plan's library versions and the content (in the caller's transaction).
+
+    Preconditions: ``plan`` has no errors and every version it installs is approved; the
+    caller removes the folders appended to ``written`` if the transaction fails.
+    """
+    names = [item.filename for item in archive.infolist() if not item.is_dir()]
+    libraries = dict(plan.use)
+    for key, library in plan.install.items():
+        libraries[key] = H5PLibrary.objects.create(
+            machine_name=library.machine_name,
+            major=library.major,
+            minor=library.minor,
+            patch=library.patch,
+            title=library.title[:255],
+            runnable=library.runnable,
+            metadata=library.metadata,
+        )
+        prefix = library.folder + "/"
+        target = storage.library_dir(library.folder)
+        written.append(target)
+        storage.unpack(
+            archive,
+            [(n, n[len(prefix) :]) for n in names if n.startswith(prefix)],
+            target,
+        )
+    main = libraries[_key(info.main_dependency)]
+    content = H5PContent.objects.create(
+        title=(title.strip() or info.title)[:255],
+        main_library=main,
+        language=info.language[:16],
+        package_name=name[:255],
+        package_size=size,
+        stored_bytes=stored,
+        h5p_json=info.h5p_json,
+        uploaded_by=uploaded_by,
+    )
+    content.libraries.set(libraries.values())
+    target = storage.content_dir(content.pk)
+    written.append(target)
+    members = [(n, n) for n in names if n.startswith("content/")]
+    storage.unpack(archive, [*members, ("h5p.json", "h5p.json")], target)
     return content
+
+
+def _pending_create(
+    *,
+    package: IO[bytes],
+    info: PackageInfo,
+    plan: LibraryPlan,
+    name: str,
+    size: int,
+    uploaded_by,
+    title: str,
+    written: list[Path],
+) -> H5PPendingPackage:
+    pending = H5PPendingPackage.objects.create(
+        title=(title.strip() or info.title)[:255],
+        package_name=name[:255],
+        package_size=size,
+        libraries=[
+            {
+                "machine_name": library.machine_name,
+                "major": library.major,
+                "minor": library.minor,
+                "patch": library.patch,
+                "title": library.title[:255],
+            }
+            for library in plan.unapproved.values()
+        ],
+        uploaded_by=uploaded_by,
+    )
+    target = storage.pending_path(pending.pk)
+    written.append(target)
+    storage.save_package(package, target)
+    audit_record(
+        actor=uploaded_by,
+        action=AuditEvent.Action.H5P_APPROVAL_REQUESTED,
+        summary=f"{pending.title}: {', '.join(pending.library_labels)}",
+        data={"pending": pending.pk, "libraries": pending.libraries},
+    )
+    return pending
 
 
 # --- xAPI -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 
@@ -27,6 +28,34 @@ def library_dir(folder: str) -> Path:
 
 def content_dir(content_id: int) -> Path:
     return h5p_root() / "content" / str(content_id)
+
+
+def pending_path(pending_id: int) -> Path:
+    """Where an upload awaiting HQ approval keeps its package (never served to learners)."""
+    return h5p_root() / "pending" / f"{pending_id}.h5p"
+
+
+def save_package(package: IO[bytes], target: Path) -> None:
+    """Copy the whole package to ``target`` (through a temporary sibling, then one rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    package.seek(0)
+    handle, staging = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+    try:
+        with open(handle, "wb") as sink:
+            shutil.copyfileobj(package, sink)
+        Path(staging).rename(target)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+
+
+def remove_paths(paths: Iterable[Path]) -> None:
+    """Remove what a failed upload wrote: folders and files."""
+    for path in paths:
+        if path.is_dir():
+            remove_tree(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def unpack(archive: zipfile.ZipFile, members: Iterable[tuple[str, str]], target: Path) -> None:

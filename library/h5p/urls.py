@@ -7,6 +7,20 @@ from . import views
 app_name = "h5p"
 urlpatterns = [
     path("upload/", views.upload, name="upload"),
+    path("approvals/", views.approvals, name="approvals"),
+    path(
+        "approvals/<int:pk>/approve/",
+        views.approval_decide,
+        {"decision": "approve"},
+        name="approval_approve",
+    ),
+    path(
+        "approvals/<int:pk>/reject/",
+        views.approval_decide,
+        {"decision": "reject"},
+        name="approval_reject",
+    ),
+    path("approvals/<int:pk>/package.h5p", views.approval_package, name="approval_package"),
     path("<int:pk>/", views.preview, name="preview"),
     path("<int:pk>/player/", views.player, name="player"),
     path("<int:pk>/xapi/", views.xapi, name="xapi"),

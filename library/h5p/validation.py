@@ -45,6 +45,7 @@ class ErrorCode:
     FILE_TOO_LARGE = "file_too_large"
     TOTAL_TOO_LARGE = "total_too_large"
     COMPRESSION_RATIO = "compression_ratio"
+    PACKAGE_COMPRESSION_RATIO = "package_compression_ratio"
     UNSAFE_PATH = "unsafe_path"
     SYMLINK = "symlink"
     ENCRYPTED = "encrypted"
@@ -69,6 +70,7 @@ class ErrorCode:
     # Raised at install time (they need the database): see services.
     LIBRARY_NOT_ALLOWED = "library_not_allowed"
     LIBRARY_MISSING = "library_missing"
+    QUOTA_EXCEEDED = "quota_exceeded"
 
 
 MESSAGES = {
@@ -85,6 +87,10 @@ MESSAGES = {
     ErrorCode.COMPRESSION_RATIO: _(
         "%(file)s: the file is compressed %(ratio)s times; more than %(limit)s times is refused "
         "as a zip bomb."
+    ),
+    ErrorCode.PACKAGE_COMPRESSION_RATIO: _(
+        "%(file)s: the package is compressed %(ratio)s times as a whole; more than %(limit)s "
+        "times is refused as a zip bomb."
     ),
     ErrorCode.UNSAFE_PATH: _(
         "%(file)s: paths in a package must be relative, without “..” or backslashes."
@@ -128,6 +134,10 @@ MESSAGES = {
     ),
     ErrorCode.LIBRARY_MISSING: _(
         "%(file)s: the library “%(library)s” is neither in the package nor installed."
+    ),
+    ErrorCode.QUOTA_EXCEEDED: _(
+        "%(file)s: the upload needs %(adding)s, and your H5P uploads already use %(used)s of "
+        "your %(limit)s quota. Delete content you no longer need, or ask HQ."
     ),
 }
 
@@ -332,7 +342,8 @@ class _Validator:
             )
             return False
         fatal = False
-        total = 0
+        total = compressed = 0
+        bomb = False
         for info in infos:
             name = info.filename
             if _is_unsafe(name):
@@ -354,6 +365,7 @@ class _Validator:
                 self.error(ErrorCode.ENCRYPTED, name)
                 fatal = True
             total += info.file_size
+            compressed += info.compress_size
             if info.file_size > limits.max_file_bytes:
                 self.error(
                     ErrorCode.FILE_TOO_LARGE, name, size=info.file_size, limit=limits.max_file_bytes
@@ -368,11 +380,21 @@ class _Validator:
                         ratio=int(ratio),
                         limit=limits.max_compression_ratio,
                     )
-                    fatal = True
+                    fatal = bomb = True
             self.check_extension(name)
         if total > limits.max_total_bytes:
             self.error(
                 ErrorCode.TOTAL_TOO_LARGE, self.name, size=total, limit=limits.max_total_bytes
+            )
+            fatal = True
+        # Many members just under RATIO_MIN_BYTES each pass the rule above: judge the sum too.
+        ratio = total / max(compressed, 1)
+        if not bomb and total >= RATIO_MIN_BYTES and ratio > limits.max_compression_ratio:
+            self.error(
+                ErrorCode.PACKAGE_COMPRESSION_RATIO,
+                self.name,
+                ratio=int(ratio),
+                limit=limits.max_compression_ratio,
             )
             fatal = True
         return not fatal

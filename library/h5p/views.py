@@ -30,13 +30,20 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from hub.models import Employee
-from hub.permissions import can_author_content, employee_for
+from hub.permissions import can_author_content, employee_for, is_hq_admin
 
 from . import storage
-from .forms import H5PUploadForm
-from .models import H5PContent
-from .selectors import h5p_content_for_player, h5p_content_uses_library, h5p_score_summary
-from .services import h5p_result_record
+from .approvals import h5p_pending_approve, h5p_pending_reject
+from .forms import H5PUploadForm, pending_message
+from .models import H5PContent, H5PPendingPackage
+from .quota import h5p_quota_applies, h5p_storage_used
+from .selectors import (
+    h5p_content_for_player,
+    h5p_content_uses_library,
+    h5p_pending_queue,
+    h5p_score_summary,
+)
+from .services import H5PPackageError, h5p_result_record
 from .tokens import player_url, token_content_id
 
 PLAYER_CSP = "; ".join(
@@ -116,11 +123,82 @@ def upload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = H5PUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        content = form.install(request.user)
-        if content is not None:
-            messages.success(request, _("“%(title)s” was uploaded.") % {"title": content.title})
-            return redirect("library:h5p:preview", pk=content.pk)
-    return render(request, "library/h5p/upload.html", {"form": form})
+        result = form.install(request.user)
+        if isinstance(result, H5PPendingPackage):
+            messages.warning(request, pending_message(result))
+            return redirect("library:h5p:upload")
+        if result is not None:
+            messages.success(request, _("“%(title)s” was uploaded.") % {"title": result.title})
+            return redirect("library:h5p:preview", pk=result.pk)
+    context = {
+        "form": form,
+        "pending": h5p_pending_queue(uploaded_by=request.user),
+        "quota_used": h5p_storage_used(user=request.user),
+        "quota_limit": settings.H5P_USER_QUOTA_BYTES if h5p_quota_applies(request.user) else None,
+    }
+    return render(request, "library/h5p/upload.html", context)
+
+
+def _hq_admin_only(request: HttpRequest) -> None:
+    if not is_hq_admin(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    """HQ admins' queue of uploads waiting for library versions to be approved."""
+    _hq_admin_only(request)
+    return render(request, "library/h5p/approvals.html", {"queue": h5p_pending_queue()})
+
+
+def _pending_or_404(pk: int) -> H5PPendingPackage:
+    pending = H5PPendingPackage.objects.filter(pk=pk).first()
+    if pending is None:
+        raise Http404
+    return pending
+
+
+@login_required
+@require_POST
+def approval_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    _hq_admin_only(request)
+    pending = _pending_or_404(pk)
+    try:
+        if decision == "approve":
+            content = h5p_pending_approve(pending=pending, actor=request.user)
+            messages.success(
+                request, _("“%(title)s” was approved and installed.") % {"title": content.title}
+            )
+        else:
+            h5p_pending_reject(
+                pending=pending, actor=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("“%(title)s” was rejected.") % {"title": pending.title})
+    except H5PPackageError as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("library:h5p:approvals")
+
+
+@login_required
+@require_GET
+def approval_package(request: HttpRequest, pk: int) -> FileResponse:
+    """The pending package itself, for an HQ admin to inspect before deciding."""
+    _hq_admin_only(request)
+    pending = _pending_or_404(pk)
+    path = storage.pending_path(pending.pk)
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=pending.package_name,
+        content_type="application/zip",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET

@@ -1,4 +1,10 @@
-from library.h5p.models import H5PAllowedLibrary, H5PContent, H5PLibrary, H5PResult  # noqa: F401
+from library.h5p.models import (  # noqa: F401
+    H5PAllowedLibrary,
+    H5PContent,
+    H5PLibrary,
+    H5PPendingPackage,
+    H5PResult,
+)
 from library.search.models import SearchEntry  # noqa: F401
 from library.video.models import Video  # noqa: F401
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from library.h5p.models import H5PAllowedLibrary
 from tests.factories import PASSWORD
-from tests.library.h5p_packages import REAL_LIBRARIES, REAL_PACKAGE
+from tests.library.h5p_packages import REAL_LIBRARIES, REAL_PACKAGE, allow
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +41,7 @@ def log_in(page, live_url: str, employee) -> None:
 @pytest.fixture
 def allowed_libraries(accounts):
     """HQ's allow-list, written before the browser starts (no ORM while Playwright runs)."""
-    for name in REAL_LIBRARIES:
-        H5PAllowedLibrary.objects.create(machine_name=name)
+    allow(*REAL_LIBRARIES)
 
 
 def test_learner_plays_h5p_and_score_reaches_server(allowed_libraries, browser, live_url, accounts):

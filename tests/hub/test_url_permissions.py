@@ -101,16 +101,16 @@ class World:
     token: CalendarFeedToken
     template: object
     h5p: object
+    pending: object
     video: object
 
 
 def _build_world(tmp) -> World:
-    from library.h5p.models import H5PAllowedLibrary
     from library.h5p.services import h5p_content_create
     from library.models import CourseTemplateIndexPage, CourseTemplatePage
     from library.services import library_install
     from library.video.models import Video
-    from tests.library.h5p_packages import build, minimal_files
+    from tests.library.h5p_packages import allow, build, minimal_files
 
     hq_branch = BranchFactory(code="HQ", name="总部", is_hq=True)
     branch = BranchFactory()
@@ -200,9 +200,16 @@ def _build_world(tmp) -> World:
     )
     CourseTemplateIndexPage.objects.get().add_child(instance=template)
     template.save_revision().publish()
-    H5PAllowedLibrary.objects.get_or_create(machine_name="H5P.Demo")
+    allow("H5P.Demo")
     h5p = h5p_content_create(
         package=build(minimal_files()), name="quiz.h5p", size=1, uploaded_by=None
+    )
+    # A package that needs a library version HQ has not approved waits in the queue.
+    pending = h5p_content_create(
+        package=build(minimal_files(library="H5P.Pending")),
+        name="pending.h5p",
+        size=1,
+        uploaded_by=teacher.user,
     )
     video = Video.objects.create(title="开场三步", file="videos/x.mp4", content_type="video/mp4")
 
@@ -227,6 +234,7 @@ def _build_world(tmp) -> World:
         token=token,
         template=template,
         h5p=h5p,
+        pending=pending,
         video=video,
     )
 
@@ -401,6 +409,10 @@ TABLE: dict[str, Rule] = {
         {TRAINER, *ADMINS}, lambda w: {"template_id": w.template.pk}
     ),
     "library:h5p:upload": rule({TRAINER, *ADMINS}),
+    "library:h5p:approvals": rule(ADMINS),
+    "library:h5p:approval_approve": rule(ADMINS, pk("pending")),
+    "library:h5p:approval_reject": rule(ADMINS, pk("pending")),
+    "library:h5p:approval_package": rule(GET_ONLY, pk("pending")),
     "library:h5p:preview": rule(SIGNED_IN, H5P),
     "library:h5p:player": rule(GET_ONLY, H5P),
     "library:h5p:xapi": rule(EMPLOYEES, H5P),  # one's own result

@@ -135,7 +135,7 @@ def test_seed_installs_the_demo_item_once(h5p_root, django_assert_max_num_querie
 
 @pytest.mark.django_db
 def test_seed_keeps_an_existing_allow_list_entry(h5p_root):
-    H5PAllowedLibrary.objects.create(machine_name=MACHINE_NAME, note="HQ 已审核")
+    H5PAllowedLibrary.objects.create(machine_name=MACHINE_NAME, major=1, minor=1, note="HQ 已审核")
     seed_demo_h5p()
     assert list(H5PAllowedLibrary.objects.values_list("machine_name", "note")) == [
         (MACHINE_NAME, "HQ 已审核")
@@ -145,7 +145,7 @@ def test_seed_keeps_an_existing_allow_list_entry(h5p_root):
 @pytest.mark.django_db
 def test_seed_reuses_an_installed_quickcheck_library(h5p_root):
     """Another content already installed Lectern.QuickCheck 1.1: the demo shares that copy."""
-    H5PAllowedLibrary.objects.create(machine_name=MACHINE_NAME)
+    H5PAllowedLibrary.objects.create(machine_name=MACHINE_NAME, major=1, minor=1)
     data = build_demo_package()
     other = h5p_content_create(
         package=io.BytesIO(data), name="other.h5p", size=len(data), uploaded_by=None, title="别的题"

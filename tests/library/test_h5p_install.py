@@ -10,15 +10,16 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from hub.models import Role
+from hub.models import AuditEvent, Role
 from library.h5p import storage
-from library.h5p.models import H5PAllowedLibrary, H5PContent, H5PLibrary
+from library.h5p.models import H5PAllowedLibrary, H5PContent, H5PLibrary, H5PPendingPackage
 from library.h5p.services import H5PPackageError, h5p_content_create
 from library.h5p.validation import ErrorCode, error_codes
 from tests.factories import EmployeeFactory, grant
 from tests.library.h5p_packages import (
     REAL_LIBRARIES,
     REAL_PACKAGE,
+    allow,
     as_json,
     build,
     h5p_root_fixture,  # noqa: F401
@@ -33,11 +34,6 @@ def install(package, user=None, name="test.h5p"):
     return h5p_content_create(
         package=package, name=name, size=len(package.getvalue()), uploaded_by=user
     )
-
-
-def allow(*names):
-    for name in names:
-        H5PAllowedLibrary.objects.create(machine_name=name)
 
 
 def all_files(root):
@@ -89,29 +85,70 @@ def test_two_contents_share_one_library_copy(h5p_root, trainer):
     assert second.uploaded_by == trainer.user
 
 
-def test_new_library_version_is_a_separate_copy(h5p_root):
-    allow("H5P.Demo")
-    install(build(minimal_files()))
-    files = minimal_files()
-    moved = {name.replace("H5P.Demo-1.0", "H5P.Demo-1.1"): data for name, data in files.items()}
-    moved["H5P.Demo-1.1/library.json"] = as_json(library_json(minor=1))
+def demo_version(minor=0, patch=3, title="连带销售小测验"):
+    """The minimal package with H5P.Demo at 1.<minor>.<patch>."""
+    files = minimal_files(title)
+    folder = f"H5P.Demo-1.{minor}"
+    moved = {name.replace("H5P.Demo-1.0", folder): data for name, data in files.items()}
+    moved[f"{folder}/library.json"] = as_json(library_json(minor=minor, patchVersion=patch))
+    moved[f"{folder}/scripts/demo.js"] = f"/* 1.{minor}.{patch} */".encode()
     h5p = json.loads(moved["h5p.json"])
-    h5p["preloadedDependencies"][0]["minorVersion"] = 1
+    h5p["preloadedDependencies"][0]["minorVersion"] = minor
     moved["h5p.json"] = as_json(h5p)
-    install(build(moved))
+    return moved
+
+
+def test_new_library_version_waits_for_hq_approval(h5p_root, trainer):
+    """HQ allowed H5P.Demo 1.0: a package bringing 1.1 (any code) is not installed."""
+    allow("H5P.Demo")
+    install(build(demo_version(0)), trainer.user)
+    pending = install(build(demo_version(1)), trainer.user)
+    assert isinstance(pending, H5PPendingPackage)
+    assert pending.library_labels == ["H5P.Demo 1.1.3"]
+    assert [str(lib) for lib in H5PLibrary.objects.all()] == ["H5P.Demo 1.0.3"]
+    assert H5PContent.objects.count() == 1
+    assert not storage.library_dir("H5P.Demo-1.1").exists()
+    assert storage.pending_path(pending.pk).is_file()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.H5P_APPROVAL_REQUESTED)
+    assert event.actor == trainer.user and "H5P.Demo 1.1.3" in event.summary
+
+
+def test_approved_new_version_is_a_separate_copy(h5p_root):
+    allow("H5P.Demo")
+    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo", major=1, minor=1)
+    install(build(demo_version(0)))
+    install(build(demo_version(1)))
     assert sorted(str(lib) for lib in H5PLibrary.objects.all()) == [
         "H5P.Demo 1.0.3",
         "H5P.Demo 1.1.3",
     ]
+    assert not H5PPendingPackage.objects.exists()
 
 
-def test_disallowed_library_is_refused_and_nothing_is_stored(h5p_root):
-    with pytest.raises(H5PPackageError) as raised:
-        install(build(minimal_files()))
-    assert error_codes(raised.value.errors) == {ErrorCode.LIBRARY_NOT_ALLOWED}
-    assert raised.value.errors[0].file == "H5P.Demo-1.0/"
+def test_patch_release_of_an_approved_version_installs_without_approval(h5p_root):
+    allow("H5P.Demo")  # 1.0
+    content = install(build(demo_version(0, patch=7)))
+    assert isinstance(content, H5PContent)
+    assert str(content.main_library) == "H5P.Demo 1.0.7"
+    assert not H5PPendingPackage.objects.exists()
+
+
+def test_unapproved_library_waits_and_installs_nothing(h5p_root):
+    pending = install(build(minimal_files()))
+    assert isinstance(pending, H5PPendingPackage)
+    assert pending.libraries == [
+        {"machine_name": "H5P.Demo", "major": 1, "minor": 0, "patch": 3, "title": "演示题型"}
+    ]
     assert not H5PContent.objects.exists()
     assert not H5PLibrary.objects.exists()
+    assert all_files(h5p_root) == [f"pending/{pending.pk}.h5p"]
+
+
+def test_package_broken_and_unapproved_is_refused_not_queued(h5p_root):
+    with pytest.raises(H5PPackageError) as raised:
+        install(build(minimal_files() | {"content/images/fake.jpg": b"GIF89a"}))
+    assert error_codes(raised.value.errors) == {ErrorCode.CONTENT_MISMATCH}
+    assert not H5PPendingPackage.objects.exists()
     assert not h5p_root.exists() or all_files(h5p_root) == []
 
 

@@ -11,8 +11,20 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from library.h5p.models import H5PAllowedLibrary
+from library.h5p.services import h5p_content_create
 from library.h5p.validation import ErrorCode, Limits, error_codes, validate_package
-from tests.library.h5p_packages import JPEG, PNG, REAL_PACKAGE, as_json, build, library_json
+from tests.library.h5p_packages import (
+    JPEG,
+    PNG,
+    REAL_LIBRARIES,
+    REAL_PACKAGE,
+    allow,
+    as_json,
+    build,
+    h5p_root_fixture,  # noqa: F401
+    library_json,
+)
 from tests.library.h5p_packages import minimal_files as files
 
 LIMITS = Limits(
@@ -262,6 +274,23 @@ def test_compression_ratio_refused_from_directory():
     assert error_codes(check(varied).errors) <= {ErrorCode.COMPRESSION_RATIO}
 
 
+def test_compression_ratio_of_the_whole_package():
+    """Many members just under the per-member threshold (1 MiB) slip past the per-file rule;
+    the ratio over the whole package catches them (a 218 KB package unpacking to 191 MB)."""
+    just_under = b"\x00" * (1024 * 1024 - 1)
+    bomb = files() | {f"content/zeros{n}.txt": just_under for n in range(7)}
+    result = check(bomb)
+    assert error_codes(result.errors) == {ErrorCode.PACKAGE_COMPRESSION_RATIO}
+    assert result.errors[0].file == "test.h5p"
+    with translation.override("en"):
+        assert "the package is compressed" in result.errors[0].message
+    relaxed = Limits(**{**LIMITS.__dict__, "max_compression_ratio": 100_000})
+    assert check(bomb, limits=relaxed).errors == []
+    # Small packages compress well without being bombs: judged only from 1 MiB unpacked.
+    small = files() | {f"content/zeros{n}.txt": b"\x00" * 4096 for n in range(7)}
+    assert check(small).errors == []
+
+
 def test_limits_are_judged_before_reading_any_member(monkeypatch):
     package = build(files() | {"content/zeros.txt": b"\x00" * (3 * 1024 * 1024)})
     read = []
@@ -292,11 +321,37 @@ def test_messages_are_translated_and_name_file_and_rule():
         assert "content/logo.svg" in result.errors[0].message
 
 
+@pytest.mark.django_db
 def test_h5p_check_command_ok(capsys):
     call_command("h5p_check", str(REAL_PACKAGE))
-    assert capsys.readouterr().out.strip().endswith("OK Hello World")
+    assert "OK Hello World" in capsys.readouterr().out
 
 
+@pytest.mark.django_db
+def test_h5p_check_command_reports_the_allow_list_verdict(capsys, tmp_path, h5p_root):
+    allow(*(name for name in REAL_LIBRARIES if name != "H5P.TrueFalse"))
+    with translation.override("en"):
+        call_command("h5p_check", str(REAL_PACKAGE))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("OK Hello World")
+    assert "  H5P.TrueFalse 1.6.1: needs HQ approval" in lines
+    assert next(line for line in lines if line.startswith("  H5P.Question 1.4.")).endswith(
+        ": allowed"
+    )
+    assert len(lines) == 1 + len(REAL_LIBRARIES)  # editor widgets are not judged
+    # A version already installed is reused whatever the allow-list says.
+    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo", major=1, minor=0)
+    package = build(files())
+    h5p_content_create(package=package, name="demo.h5p", size=1, uploaded_by=None)
+    H5PAllowedLibrary.objects.filter(machine_name="H5P.Demo").delete()
+    demo = tmp_path / "demo.h5p"
+    demo.write_bytes(package.getvalue())
+    with translation.override("en"):
+        call_command("h5p_check", str(demo))
+    assert capsys.readouterr().out.splitlines()[1:] == ["  H5P.Demo 1.0.3: already installed"]
+
+
+@pytest.mark.django_db
 def test_h5p_check_command_invalid_exits_non_zero(tmp_path, capsys):
     bad = tmp_path / "bad.h5p"
     bad.write_bytes(build(files() | {"content/logo.svg": b"<svg/>"}).getvalue())

@@ -27,7 +27,7 @@ VERB = "http://adlnet.gov/expapi/verbs/"
 
 @pytest.fixture
 def content(h5p_root):
-    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo")
+    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo", major=1, minor=0)
     package = build(minimal_files())
     return h5p_content_create(package=package, name="quiz.h5p", size=1, uploaded_by=None)
 
@@ -379,7 +379,7 @@ def upload(client, files, name="quiz.h5p"):
 
 
 def test_upload_page_installs_valid_package(h5p_root, trainer, client_for):
-    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo")
+    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo", major=1, minor=0)
     response = upload(client_for(trainer), minimal_files())
     content = H5PContent.objects.get()
     assert response.status_code == 302
@@ -388,7 +388,7 @@ def test_upload_page_installs_valid_package(h5p_root, trainer, client_for):
 
 
 def test_rejected_upload_shows_errors_and_stores_nothing(h5p_root, trainer, client_for):
-    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo")
+    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo", major=1, minor=0)
     bad = minimal_files() | {"content/logo.svg": b"<svg/>", "content/x.jpg": b"GIF89a"}
     response = upload(client_for(trainer, language="en"), bad)
     assert response.status_code == 200
@@ -400,13 +400,13 @@ def test_rejected_upload_shows_errors_and_stores_nothing(h5p_root, trainer, clie
 
 
 def test_learner_cannot_upload(h5p_root, learner, client_for):
-    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo")
+    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo", major=1, minor=0)
     assert upload(client_for(learner), minimal_files()).status_code == 403
     assert not H5PContent.objects.exists()
 
 
 def test_wagtail_snippet_upload_runs_validation(h5p_root, hq_admin, client_for):
-    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo")
+    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo", major=1, minor=0)
     client = client_for(hq_admin, language="en")
     url = reverse("wagtailsnippets_library_h5pcontent:add")
     assert client.get(url).status_code == 200
@@ -490,7 +490,7 @@ def test_edit_changes_only_the_title(content, trainer, client_for):
 
 
 def test_upload_size_limit_and_extension(h5p_root, trainer, client_for, settings):
-    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo")
+    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo", major=1, minor=0)
     client = client_for(trainer, language="en")
     size = len(build(minimal_files()).getvalue())
     settings.H5P_MAX_UPLOAD_BYTES = size - 1

@@ -84,7 +84,7 @@ def seed_demo_h5p(*, uploaded_by=None) -> H5PContent:
     """The demo H5P content, installed once.
 
     Idempotent: returns the existing content titled ``DEMO_TITLE`` if there is one. Otherwise
-    adds ``Lectern.QuickCheck`` to HQ's allow-list (if missing) and installs the package with
+    adds ``Lectern.QuickCheck`` 1.1 to HQ's allow-list (if missing) and installs the package with
     ``h5p_content_create`` (full validation; files under ``H5P_ROOT``). ``uploaded_by``: a
     user who may use the CMS, or ``None`` (the seed).
     """
@@ -93,7 +93,10 @@ def seed_demo_h5p(*, uploaded_by=None) -> H5PContent:
         return existing
     with transaction.atomic():
         H5PAllowedLibrary.objects.get_or_create(
-            machine_name=MACHINE_NAME, defaults={"note": "Lectern 自带的演示题型"}
+            machine_name=MACHINE_NAME,
+            major=MAJOR_VERSION,
+            minor=MINOR_VERSION,
+            defaults={"note": "Lectern 自带的演示题型"},
         )
         data = build_demo_package()
         return h5p_content_create(
