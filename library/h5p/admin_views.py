@@ -59,8 +59,9 @@ CONTENT_POLICY = RolePermissionPolicy(
     H5PContent,
     {"add": "cms", "change": "cms", "view": "cms", "choose": "cms", "delete": "hq"},
 )
-# HQ admins only: the training lead sees HQ's figures but does not decide which code runs.
+# HQ admins decide which code runs; the training lead only reads the list.
 ALLOWED_LIBRARY_POLICY = RolePermissionPolicy(
     H5PAllowedLibrary,
-    {"add": "hq_admin", "change": "hq_admin", "delete": "hq_admin", "view": "hq_admin"},
+    # "hq": the training lead reads the allow-list, only HQ admins change it.
+    {"add": "hq", "change": "hq", "delete": "hq", "view": "hq"},
 )
