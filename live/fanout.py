@@ -54,6 +54,7 @@ class Stats:
     presence_writes = 0
     resumes = 0
     snapshots = 0
+    send_failures = 0  # frames a socket could not take (closing, reset): the others still got them
 
 
 class Room:
@@ -246,12 +247,30 @@ class Room:
         Stats.frames += 1
         for audience, staff in ((self.learners, False), (self.staff, True)):
             for consumer in list(audience):
-                if await consumer.deliver(seqs, texts[staff]):
-                    Stats.deliveries += 1
+                try:
+                    if await consumer.deliver(seqs, texts[staff]):
+                        Stats.deliveries += 1
+                except Exception as failure:  # one socket's failure is not the others'
+                    self.send_failed(consumer, failure)
         if any(e["type"] == "session.ended" for e in learner_events):
             self.ended = True
             for consumer in list(self.connections):
-                await consumer.end()
+                try:
+                    await consumer.end()
+                except Exception as failure:
+                    self.send_failed(consumer, failure)
+
+    def send_failed(self, consumer, failure: Exception) -> None:
+        """A socket that is closing (autobahn's ``Disconnected``) or reset: count and log it;
+        its ``disconnect`` takes it out of the room."""
+        Stats.send_failures += 1
+        log.warning(
+            "live room %s: a frame to connection %s failed (%s: %s)",
+            self.session_id,
+            getattr(consumer, "connection_id", "?"),
+            type(failure).__name__,
+            failure,
+        )
 
     def events_after(self, last_seq: int, *, staff: bool) -> list[dict] | None:
         """The events after ``last_seq`` from memory, or None if memory does not hold them."""
