@@ -188,12 +188,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def resume(self, last_seq: int) -> None:
         """The events after ``last_seq`` (from memory when it holds them all, else from the
-        database), or a snapshot when the client is too far behind."""
+        database), or a snapshot when the client is too far behind, or ahead of the room (a
+        seq the room never reached: the client's state is not this room's)."""
         fanout.Stats.resumes += 1
         staff = self.admitted.is_staff
         current = await live_db(selectors.current_seq)(self.admitted.session_id)
         events = None
-        if current - last_seq <= protocol.RESUME_MAX_EVENTS:
+        if last_seq <= current and current - last_seq <= protocol.RESUME_MAX_EVENTS:
             events = self.room.events_after(last_seq, staff=staff)
             if events is not None and (events[-1]["seq"] if events else last_seq) < current:
                 events = None  # memory has not caught up with the database yet
