@@ -33,7 +33,13 @@ def _admit(user, session_id: int, language: str):
         admitted = selectors.admission(user, session_id)
         if isinstance(admitted, selectors.Refusal):
             return admitted, None
-        return admitted, selectors.me_state(admitted)
+        return admitted, _me(admitted)
+
+
+def _me(admitted: selectors.Admission) -> tuple[int, dict]:
+    """The room's seq, then the personal part of a snapshot (so ``me`` is at least as new
+    as that seq)."""
+    return selectors.current_seq(admitted.session_id), selectors.me_state(admitted)
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -77,12 +83,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.room.add(self)
         await self.send_snapshot(me)
 
-    async def send_snapshot(self, me: dict, *, fresh: bool = False) -> None:
+    async def send_snapshot(self, me: tuple[int, dict], *, fresh: bool = False) -> None:
         """The shared snapshot with this user's part spliced in, then the events that
-        followed it; from then on the relay delivers."""
+        followed it; from then on the relay delivers. ``me`` is (seq it was read at, me)."""
         self.ready = False
         staff = self.admitted.is_staff
-        seq, body = await self.room.snapshot_for(staff=staff, fresh=fresh)
+        me_seq, me = me
+        seq, body = await self.room.snapshot_for(staff=staff, fresh=fresh, at_least=me_seq)
         tail = self.room.events_after(seq, staff=staff) or []
         await self.send(text_data=f'{body},"me":{protocol.dumps(me)}}}')
         self.delivered_seq, self.ahead = seq, set()
@@ -203,8 +210,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                     self.admitted.session_id, last_seq, staff=staff
                 )
         if events is None:  # too far behind: start again from a snapshot
-            me = await live_db(selectors.me_state)(self.admitted)
-            await self.send_snapshot(me, fresh=True)
+            await self.send_snapshot(await live_db(_me)(self.admitted), fresh=True)
             return
         last = events[-1]["seq"] if events else last_seq
         await self.send(

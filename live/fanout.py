@@ -245,6 +245,8 @@ class Room:
             True: protocol.dumps({"type": "batch", "events": staff_events}),
         }
         Stats.frames += 1
+        if any(e["type"] == "room.settings" for e in learner_events):
+            self.snapshot = None  # built with the old settings
         for audience, staff in ((self.learners, False), (self.staff, True)):
             for consumer in list(audience):
                 try:
@@ -280,9 +282,14 @@ class Room:
             return None
         return [self.recent[s][1 if staff else 0] for s in range(last_seq + 1, self.last_seq + 1)]
 
-    async def snapshot_for(self, *, staff: bool, fresh: bool = False) -> tuple[int, str]:
+    async def snapshot_for(
+        self, *, staff: bool, fresh: bool = False, at_least: int = 0
+    ) -> tuple[int, str]:
         """The shared snapshot: its ``seq`` and its JSON text without the closing brace.
-        Rebuilt when too many events followed it, when it is old, or when ``fresh``."""
+        Rebuilt when too many events followed it, when it is old, when ``fresh``, or when
+        it and the events in memory after it do not reach seq ``at_least`` (the seq the
+        joiner's ``me`` was read at: a snapshot's questions are never older than its ``me``).
+        """
         async with self.snapshot_lock:
             current = self.snapshot
             if (
@@ -291,6 +298,7 @@ class Room:
                 or self.last_seq - current[0] > SNAPSHOT_TAIL
                 or time.monotonic() - current[3] > SNAPSHOT_AGE
                 or self.events_after(current[0], staff=staff) is None
+                or max(current[0], self.last_seq) < at_least
             ):
                 seq, learner, staff_part = await live_db(selectors.snapshot_parts)(self.session_id)
                 current = (

@@ -54,10 +54,10 @@ def room_access(user, session: Session) -> str | None:
     return None
 
 
-def room_stream(session: Session) -> dict:
+def room_stream(session: Session, room: LiveRoom | None = None) -> dict:
     """What the live page embeds: ``{"kind": "hls"|"iframe"|"none", "url": ...}``."""
     url = session.stream_url
-    kind = room_for(session).stream_kind
+    kind = (room or room_for(session)).stream_kind
     if not url or kind == LiveRoom.StreamKind.NONE:
         return {"kind": "none", "url": ""}
     if kind == LiveRoom.StreamKind.AUTO:
@@ -292,6 +292,7 @@ def snapshot_parts(session_id: int) -> tuple[int, dict, dict]:
         "questions": [
             question_data(q, staff=True, reveal=room.reveal_anonymous_to_staff) for q in questions
         ],
+        "session": {**head, "reveal_anonymous_to_staff": room.reveal_anonymous_to_staff},
         "hands": {"raised": len(hands), "hands": hands},
         "roster": roster(session, present=present, hands=hands),
     }

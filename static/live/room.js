@@ -310,6 +310,18 @@
         state.hands = event.hands;
       }
     },
+    "room.settings": function (event) {
+      state.session = Object.assign({}, state.session, {
+        allow_anonymous: event.allow_anonymous,
+        stream: event.stream,
+      });
+      if ("reveal_anonymous_to_staff" in event) {
+        state.session.reveal_anonymous_to_staff = event.reveal_anonymous_to_staff;
+      }
+      Object.keys(event.authors || {}).forEach(function (id) {
+        questionField(Number(id), "author", event.authors[id]);
+      });
+    },
     "session.ended": function () {
       state.ended = true;
     },
