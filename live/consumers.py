@@ -18,7 +18,7 @@ from django.db import DatabaseError
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from . import fanout, protocol, selectors, services
+from . import fanout, paging, protocol, selectors, services
 from .db import live_db
 from .protocol import ProtocolError
 
@@ -163,6 +163,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         bucket, limit = protocol.RATE_BUCKETS[kind]
         if not self.room.allow(who.employee_id, bucket, limit):
             raise ProtocolError(protocol.RATE_LIMITED)
+        if kind == "questions.page":
+            await self.questions_page(fields["before"], message.cid)
+            return
         call = live_db(self.service_call)
         outcome = await call(kind, fields, message.cid)
         await self.send(
@@ -219,6 +222,25 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if last > self.delivered_seq:
             self.delivered_seq = last
             self.ahead = {s for s in self.ahead if s > last}
+
+    async def questions_page(self, before: int, cid: str | None) -> None:
+        """Older questions, as new as what this socket was sent: the events the room
+        remembers after the page's seq are applied to it before it goes out."""
+        staff = self.admitted.is_staff
+        seq, page = await live_db(paging.questions_page)(
+            self.admitted.session_id, before=before, staff=staff
+        )
+        page = paging.page_apply(page, self.room.remembered_after(seq, staff=staff), staff=staff)
+        await self.send(
+            text_data=protocol.dumps(
+                {
+                    "type": "questions.page",
+                    "cid": cid,
+                    "questions": page["questions"],
+                    "before": page["before"],
+                }
+            )
+        )
 
     async def error(self, refused: ProtocolError, kind: str | None, cid: str | None) -> None:
         with translation.override(self.language):

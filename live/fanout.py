@@ -282,6 +282,10 @@ class Room:
             return None
         return [self.recent[s][1 if staff else 0] for s in range(last_seq + 1, self.last_seq + 1)]
 
+    def remembered_after(self, seq: int, *, staff: bool) -> list[dict]:
+        """The events in memory after ``seq`` (those it holds, even past a hole)."""
+        return [self.recent[s][1 if staff else 0] for s in self.recent_order if s > seq]
+
     async def snapshot_for(
         self, *, staff: bool, fresh: bool = False, at_least: int = 0
     ) -> tuple[int, str]:

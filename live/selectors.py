@@ -257,11 +257,19 @@ def roster_entry(
 
 def snapshot_parts(session_id: int) -> tuple[int, dict, dict]:
     """The shared part of a snapshot, for learners and for staff: ``(seq, learner, staff)``.
-    Personal fields (``me``) are added per connection (``me_state``)."""
+    Personal fields (``me``) are added per connection (``me_state``). Big rooms' older
+    questions are left out (``live.paging``)."""
+    from . import paging
+
     session = Session.objects.select_related("live_room").get(pk=session_id)
     room = room_for(session)
     seq = current_seq(session_id)
-    questions = list(live_questions(session_id, staff=True))
+    learner_questions, learner_before = paging.snapshot_questions(
+        session_id, staff=False, reveal=False
+    )
+    staff_questions, staff_before = paging.snapshot_questions(
+        session_id, staff=True, reveal=room.reveal_anonymous_to_staff
+    )
     polls = list(Poll.objects.filter(session_id=session_id))
     votes = poll_votes([p.pk for p in polls])
     present = present_employee_ids(session_id)
@@ -280,18 +288,16 @@ def snapshot_parts(session_id: int) -> tuple[int, dict, dict]:
         "type": "snapshot",
         "seq": seq,
         "session": head,
-        "questions": [
-            question_data(q, staff=False, reveal=False) for q in questions if not q.hidden
-        ],
+        "questions": learner_questions,
+        "questions_before": learner_before,
         "polls": polls_data,
         "presence": {"present": len(present)},
         "hands": {"raised": len(hands)},
     }
     staff = {
         **learner,
-        "questions": [
-            question_data(q, staff=True, reveal=room.reveal_anonymous_to_staff) for q in questions
-        ],
+        "questions": staff_questions,
+        "questions_before": staff_before,
         "session": {**head, "reveal_anonymous_to_staff": room.reveal_anonymous_to_staff},
         "hands": {"raised": len(hands), "hands": hands},
         "roster": roster(session, present=present, hands=hands),
