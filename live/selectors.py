@@ -88,7 +88,9 @@ class Refusal:
 
 
 def admission(user, session_id: int) -> Admission | Refusal:
-    """Let ``user`` into session ``session_id``'s room, or say why not (close code + reason)."""
+    """Let ``user`` into session ``session_id``'s room, or say why not (close code + reason).
+    Checked in this order: logged in (4401), the session exists (4404), the user may join
+    it (4403), it is held online (4409) and live (4409)."""
     if user is None or not user.is_authenticated:
         return Refusal(protocol.CLOSE_NOT_LOGGED_IN, _("Please log in."))
     session = Session.objects.filter(pk=session_id).first()
@@ -98,6 +100,10 @@ def admission(user, session_id: int) -> Admission | Refusal:
     employee = Employee.objects.select_related("branch").filter(user=user).first()
     if role is None or employee is None:
         return Refusal(protocol.CLOSE_NOT_ALLOWED, _("You are not enrolled in this session."))
+    if session.mode != Session.Mode.LIVE_ONLINE:
+        return Refusal(
+            protocol.CLOSE_NOT_LIVE, _("This session is not held online: it has no live room.")
+        )
     if session.status != Session.Status.LIVE:
         return Refusal(protocol.CLOSE_NOT_LIVE, _("The session is not live."))
     enrolment_id = None

@@ -225,6 +225,8 @@
     state.questions = new Map((snapshot.questions || []).map(function (q) {
       return [q.id, q];
     }));
+    // Older questions of a big room come on request (questions.page), from this id down.
+    state.questionsBefore = snapshot.questions_before || null;
     state.polls = new Map((snapshot.polls || []).map(function (p) {
       return [p.id, p];
     }));
@@ -337,7 +339,9 @@
 
   function onReply(message, sent) {
     var kind = message.for || (sent && sent.type);
-    if (kind && kind.indexOf("question.") === 0) {
+    if (message.type === "questions.page" || kind === "questions.page") {
+      questions.onPage(message, sent);
+    } else if (kind && kind.indexOf("question.") === 0) {
       questions.onReply(message, sent);
     } else if (kind && kind.indexOf("poll.") === 0) {
       polls.onReply(message, sent);
