@@ -13,7 +13,7 @@ from __future__ import annotations
 from . import selectors
 from .models import LiveRoom
 
-SNAPSHOT_NEWEST = 20
+SNAPSHOT_NEWEST = 10
 SNAPSHOT_TOP = 10
 QUESTIONS_PAGE = 50
 
