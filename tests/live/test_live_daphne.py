@@ -4,8 +4,8 @@ frame closes the socket with the documented 4413 (docs/live-protocol.md §1, §4
 
 from __future__ import annotations
 
-import asyncio
 import json
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -65,7 +65,7 @@ def big_room(transactional_db):
     )
     room.cookies = {p.pk: session_cookie(p) for p in [room.trainer, *room.learners]}
     yield room
-    asyncio.run(asyncio.sleep(1.2))  # daphne's room writes its last leaves
+    time.sleep(1.2)  # daphne's room writes its last leaves
 
 
 async def _all_questions(client: WireClient) -> list[dict]:
