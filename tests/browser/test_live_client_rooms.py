@@ -48,8 +48,9 @@ def test_older_questions_load_on_request_and_settings_apply_at_once(room, browse
             "before": None,
         }
     )
+    # by votes, then by time asked
     expect(page.get_by_test_id("question-text")).to_have_text(
-        ["更早的问题", "最新的问题", "最早的问题"]
+        ["更早的问题", "最早的问题", "最新的问题"]
     )
     expect(more).to_be_hidden()
 
