@@ -19,7 +19,7 @@ demo: setup migrate seed
 	@echo "Lectern demo on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the task worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --queue-name '*' & \
-	  $(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 16384 hub.asgi:application
+	  $(BIN)/daphne -b $(HOST) -p $(PORT) hub.asgi:application
 
 test: setup
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
@@ -54,7 +54,7 @@ seed: migrate
 	$(PY) manage.py seed_demo --seed $(SEED)
 
 serve:
-	$(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 16384 hub.asgi:application
+	$(BIN)/daphne -b $(HOST) -p $(PORT) hub.asgi:application
 
 lint: install
 	$(BIN)/ruff check .

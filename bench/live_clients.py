@@ -52,6 +52,7 @@ class Stats:
     resumes_sent: int = 0
     recoveries: int = 0
     snapshots: int = 0
+    snapshot_bytes: list[int] = field(default_factory=list)
     acks: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
     closes: Counter = field(default_factory=Counter)
@@ -165,6 +166,8 @@ class Worker:
                 client.last_frame_at = now
                 self.stats.frames += 1
                 message = json.loads(frame)
+                if self.mode == "ours" and message.get("type") == "snapshot":
+                    self.stats.snapshot_bytes.append(len(frame.encode()))
                 if self.mode == "bare":
                     self.on_bare(message, now)
                 else:
@@ -386,6 +389,7 @@ class Worker:
             "resumes_sent": s.resumes_sent,
             "recoveries": s.recoveries,
             "snapshots": s.snapshots,
+            "snapshot_bytes": s.snapshot_bytes,
             "acks": dict(s.acks),
             "errors": dict(s.errors),
             "closes": dict(s.closes),

@@ -82,8 +82,9 @@ def _ensure_people(usernames: list[str], branch: Branch) -> dict[str, Employee]:
     return {e.user.username: e for e in employees}
 
 
-def prepare(clients: int) -> tuple[Session, list[str]]:
-    """A new live session with ``clients`` enrolled learners; their session cookies."""
+def prepare(clients: int, *, prefill: int = 0, chars: int = 500) -> tuple[Session, list[str]]:
+    """A new live session with ``clients`` enrolled learners; their session cookies. With
+    ``prefill``, the room already holds that many questions of ``chars`` characters."""
     branch = _branch()
     names = [LEARNER.format(i) for i in range(1, clients + 1)]
     with transaction.atomic():
@@ -106,6 +107,18 @@ def prepare(clients: int) -> tuple[Session, list[str]]:
                 Question(session=session, author=people[TRAINER], text=f"开场问题 {i}")
                 for i in range(1, SEED_QUESTIONS + 1)
             ]
+        )
+        Question.objects.bulk_create(
+            [
+                Question(
+                    session=session,
+                    author=people[TRAINER],
+                    text=(f"{i:04d} " + "连带销售怎么做" * chars)[:chars],
+                    votes=i % 13,
+                )
+                for i in range(prefill)
+            ],
+            batch_size=500,
         )
         Enrolment.objects.bulk_create(
             [

@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/live_load.py [--clients 300] [--duration 30] [--ask-rate 2]
         [--vote-rate 20] [--layer memory|redis] [--processes 1|2] [--bare-only|--ours-only]
+        [--prefill-questions 300 --question-chars 500]
         [--profile var/bench/daphne.prof] [--json out.json]
 
 Runs the load twice, against the real server (``hub.asgi``) and against the naive ceiling
@@ -13,7 +14,10 @@ while everyone sends a heartbeat every 20 s. Figures: time until all N had joine
 snapshot arrived; logins are written to the session table beforehand, so this is the
 WebSocket join and not the password check), broadcast latency of ``question.asked`` from
 send to receipt at every client, events delivered per second, gaps and recoveries, errors,
-attendance writes per second, daphne's CPU seconds and peak RSS.
+attendance writes per second, daphne's CPU seconds and peak RSS, and the size of the join
+snapshots. ``--prefill-questions`` fills the room with that many questions of
+``--question-chars`` characters (Chinese, 3 bytes each in UTF-8) before anyone joins: a big
+room, whose snapshot carries only its newest and top questions (``live.paging``).
 
 Database: DATABASE_URL when set (PostgreSQL, say), else var/bench/live.sqlite3 (migrated and
 filled on first use; delete it when migrations were squashed). ``--layer redis`` uses
@@ -61,6 +65,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--bare-only", action="store_true")
     only.add_argument("--ours-only", action="store_true")
+    parser.add_argument(
+        "--prefill-questions", type=int, default=0, help="questions in the room beforehand"
+    )
+    parser.add_argument("--question-chars", type=int, default=500, help="their length")
     parser.add_argument("--profile", help="cProfile daphne (ours) into this file")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
@@ -113,8 +121,6 @@ class Server:
             "127.0.0.1",
             "-p",
             str(self.port),
-            "--websocket-max-message-size",
-            "16384",
             app,
         ]
         if profile:
@@ -266,11 +272,14 @@ def main(argv=None) -> int:
     session, cookies = None, []
     if not args.bare_only:
         call_command("migrate", verbosity=0, interactive=False)
-        session, cookies = live_data.prepare(args.clients)
+        session, cookies = live_data.prepare(
+            args.clients, prefill=args.prefill_questions, chars=args.question_chars
+        )
         connection.close()  # daphne writes now; this process only reads counters
     print(
         f"{args.clients:,} clients, {args.duration:.0f} s at {args.ask_rate:g} questions/s and "
         f"{args.vote_rate:g} upvotes/s, {args.layer} layer, {args.processes} daphne, "
+        f"{args.prefill_questions} questions of {args.question_chars} characters beforehand, "
         f"{connection.vendor}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )

@@ -34,6 +34,7 @@ def summarise(args, mode: str, joined: list[dict], done: list[dict], m: dict) ->
         for code, n in d["closes"].items():
             closes[code] = closes.get(code, 0) + n
     n_joined = sum(j["joined"] for j in joined)
+    snapshot_bytes = sorted(x for d in done for x in d.get("snapshot_bytes", []))
     asks = sent.get("question.ask", 0)
     if mode == "bare":  # every message but a heartbeat is echoed to everybody
         expected = (asks + sent.get("question.upvote", 0)) * n_joined
@@ -52,6 +53,9 @@ def summarise(args, mode: str, joined: list[dict], done: list[dict], m: dict) ->
         "join_failure_kinds": [f for j in joined for f in j["failures"]],
         "connect_all_s": max(j["finished"] for j in joined) - min(j["started"] for j in joined),
         "join_p95_s": percentile(sorted(x for j in joined for x in j["join_s"]), 95),
+        "snapshot_kb_p50": (percentile(snapshot_bytes, 50) or 0) / 1024 or None,
+        "snapshot_kb_max": snapshot_bytes[-1] / 1024 if snapshot_bytes else None,
+        "snapshot_mb_sent": sum(snapshot_bytes) / 2**20,
         "latency_samples": len(latencies),
         "latency_expected": asks * n_joined,
         "p50_ms": percentile(latencies, 50),
@@ -151,6 +155,9 @@ def print_table(results: list[dict]) -> None:
             f"latency samples {r['latency_samples']:,}/{r['latency_expected']:,}, "
             f"events {r['event_types']}, errors {r['errors']}, closes {r['closes']}, "
             f"join retries {r['join_retries']:,}, failures {r['join_failure_kinds']}, "
+            f"join p95 {fmt(r['join_p95_s'], '.2f')} s, snapshots "
+            f"{fmt(r['snapshot_kb_p50'], '.1f')} KB median, "
+            f"{fmt(r['snapshot_kb_max'], '.1f')} KB max, {r['snapshot_mb_sent']:.1f} MB in all, "
             f"attendance writes in all {r['attendance_writes_total']:,}, "
             f"daphne CPU while joining {r['cpu_join_s']:.1f} s, under load "
             f"{r['server_cpu_share']:.0%} of a core, busiest client process "

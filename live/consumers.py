@@ -18,7 +18,7 @@ from django.db import DatabaseError
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from . import fanout, protocol, selectors, services
+from . import fanout, paging, protocol, selectors, services
 from .db import live_db
 from .protocol import ProtocolError
 
@@ -33,7 +33,13 @@ def _admit(user, session_id: int, language: str):
         admitted = selectors.admission(user, session_id)
         if isinstance(admitted, selectors.Refusal):
             return admitted, None
-        return admitted, selectors.me_state(admitted)
+        return admitted, _me(admitted)
+
+
+def _me(admitted: selectors.Admission) -> tuple[int, dict]:
+    """The room's seq, then the personal part of a snapshot (so ``me`` is at least as new
+    as that seq)."""
+    return selectors.current_seq(admitted.session_id), selectors.me_state(admitted)
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -77,12 +83,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.room.add(self)
         await self.send_snapshot(me)
 
-    async def send_snapshot(self, me: dict, *, fresh: bool = False) -> None:
+    async def send_snapshot(self, me: tuple[int, dict], *, fresh: bool = False) -> None:
         """The shared snapshot with this user's part spliced in, then the events that
-        followed it; from then on the relay delivers."""
+        followed it; from then on the relay delivers. ``me`` is (seq it was read at, me)."""
         self.ready = False
         staff = self.admitted.is_staff
-        seq, body = await self.room.snapshot_for(staff=staff, fresh=fresh)
+        me_seq, me = me
+        seq, body = await self.room.snapshot_for(staff=staff, fresh=fresh, at_least=me_seq)
         tail = self.room.events_after(seq, staff=staff) or []
         await self.send(text_data=f'{body},"me":{protocol.dumps(me)}}}')
         self.delivered_seq, self.ahead = seq, set()
@@ -156,6 +163,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         bucket, limit = protocol.RATE_BUCKETS[kind]
         if not self.room.allow(who.employee_id, bucket, limit):
             raise ProtocolError(protocol.RATE_LIMITED)
+        if kind == "questions.page":
+            await self.questions_page(fields["before"], message.cid)
+            return
         call = live_db(self.service_call)
         outcome = await call(kind, fields, message.cid)
         await self.send(
@@ -188,12 +198,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def resume(self, last_seq: int) -> None:
         """The events after ``last_seq`` (from memory when it holds them all, else from the
-        database), or a snapshot when the client is too far behind."""
+        database), or a snapshot when the client is too far behind, or ahead of the room (a
+        seq the room never reached: the client's state is not this room's)."""
         fanout.Stats.resumes += 1
         staff = self.admitted.is_staff
         current = await live_db(selectors.current_seq)(self.admitted.session_id)
         events = None
-        if current - last_seq <= protocol.RESUME_MAX_EVENTS:
+        if last_seq <= current and current - last_seq <= protocol.RESUME_MAX_EVENTS:
             events = self.room.events_after(last_seq, staff=staff)
             if events is not None and (events[-1]["seq"] if events else last_seq) < current:
                 events = None  # memory has not caught up with the database yet
@@ -202,8 +213,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                     self.admitted.session_id, last_seq, staff=staff
                 )
         if events is None:  # too far behind: start again from a snapshot
-            me = await live_db(selectors.me_state)(self.admitted)
-            await self.send_snapshot(me, fresh=True)
+            await self.send_snapshot(await live_db(_me)(self.admitted), fresh=True)
             return
         last = events[-1]["seq"] if events else last_seq
         await self.send(
@@ -212,6 +222,25 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if last > self.delivered_seq:
             self.delivered_seq = last
             self.ahead = {s for s in self.ahead if s > last}
+
+    async def questions_page(self, before: int, cid: str | None) -> None:
+        """Older questions, as new as what this socket was sent: the events the room
+        remembers after the page's seq are applied to it before it goes out."""
+        staff = self.admitted.is_staff
+        seq, page = await live_db(paging.questions_page)(
+            self.admitted.session_id, before=before, staff=staff
+        )
+        page = paging.page_apply(page, self.room.remembered_after(seq, staff=staff), staff=staff)
+        await self.send(
+            text_data=protocol.dumps(
+                {
+                    "type": "questions.page",
+                    "cid": cid,
+                    "questions": page["questions"],
+                    "before": page["before"],
+                }
+            )
+        )
 
     async def error(self, refused: ProtocolError, kind: str | None, cid: str | None) -> None:
         with translation.override(self.language):

@@ -54,6 +54,7 @@ class Stats:
     presence_writes = 0
     resumes = 0
     snapshots = 0
+    send_failures = 0  # frames a socket could not take (closing, reset): the others still got them
 
 
 class Room:
@@ -244,14 +245,34 @@ class Room:
             True: protocol.dumps({"type": "batch", "events": staff_events}),
         }
         Stats.frames += 1
+        if any(e["type"] == "room.settings" for e in learner_events):
+            self.snapshot = None  # built with the old settings
         for audience, staff in ((self.learners, False), (self.staff, True)):
             for consumer in list(audience):
-                if await consumer.deliver(seqs, texts[staff]):
-                    Stats.deliveries += 1
+                try:
+                    if await consumer.deliver(seqs, texts[staff]):
+                        Stats.deliveries += 1
+                except Exception as failure:  # one socket's failure is not the others'
+                    self.send_failed(consumer, failure)
         if any(e["type"] == "session.ended" for e in learner_events):
             self.ended = True
             for consumer in list(self.connections):
-                await consumer.end()
+                try:
+                    await consumer.end()
+                except Exception as failure:
+                    self.send_failed(consumer, failure)
+
+    def send_failed(self, consumer, failure: Exception) -> None:
+        """A socket that is closing (autobahn's ``Disconnected``) or reset: count and log it;
+        its ``disconnect`` takes it out of the room."""
+        Stats.send_failures += 1
+        log.warning(
+            "live room %s: a frame to connection %s failed (%s: %s)",
+            self.session_id,
+            getattr(consumer, "connection_id", "?"),
+            type(failure).__name__,
+            failure,
+        )
 
     def events_after(self, last_seq: int, *, staff: bool) -> list[dict] | None:
         """The events after ``last_seq`` from memory, or None if memory does not hold them."""
@@ -261,9 +282,18 @@ class Room:
             return None
         return [self.recent[s][1 if staff else 0] for s in range(last_seq + 1, self.last_seq + 1)]
 
-    async def snapshot_for(self, *, staff: bool, fresh: bool = False) -> tuple[int, str]:
+    def remembered_after(self, seq: int, *, staff: bool) -> list[dict]:
+        """The events in memory after ``seq`` (those it holds, even past a hole)."""
+        return [self.recent[s][1 if staff else 0] for s in self.recent_order if s > seq]
+
+    async def snapshot_for(
+        self, *, staff: bool, fresh: bool = False, at_least: int = 0
+    ) -> tuple[int, str]:
         """The shared snapshot: its ``seq`` and its JSON text without the closing brace.
-        Rebuilt when too many events followed it, when it is old, or when ``fresh``."""
+        Rebuilt when too many events followed it, when it is old, when ``fresh``, or when
+        it and the events in memory after it do not reach seq ``at_least`` (the seq the
+        joiner's ``me`` was read at: a snapshot's questions are never older than its ``me``).
+        """
         async with self.snapshot_lock:
             current = self.snapshot
             if (
@@ -272,6 +302,7 @@ class Room:
                 or self.last_seq - current[0] > SNAPSHOT_TAIL
                 or time.monotonic() - current[3] > SNAPSHOT_AGE
                 or self.events_after(current[0], staff=staff) is None
+                or max(current[0], self.last_seq) < at_least
             ):
                 seq, learner, staff_part = await live_db(selectors.snapshot_parts)(self.session_id)
                 current = (

@@ -178,6 +178,10 @@ def _resume(content: dict) -> dict:
     return {"last_seq": _int(content, "last_seq", minimum=0)}
 
 
+def _page(content: dict) -> dict:
+    return {"before": _int(content, "before")}
+
+
 def _nothing(content: dict) -> dict:
     return {}
 
@@ -196,6 +200,7 @@ PARSERS = {
     "hand.lower": _nothing,
     "heartbeat": _nothing,
     "resume": _resume,
+    "questions.page": _page,
 }
 STAFF_TYPES = {"question.answer", "question.pin", "question.hide", "poll.open", "poll.close"}
 # Limited per user and minute; other types are free (heartbeat, resume).
@@ -211,6 +216,7 @@ RATE_BUCKETS = {
     "poll.close": ("other", 20),
     "hand.raise": ("other", 20),
     "hand.lower": ("other", 20),
+    "questions.page": ("page", 30),
 }
 
 

@@ -55,10 +55,10 @@ def room_access(user, session: Session) -> str | None:
     return None
 
 
-def room_stream(session: Session) -> dict:
+def room_stream(session: Session, room: LiveRoom | None = None) -> dict:
     """What the live page embeds: ``{"kind": "hls"|"iframe"|"none", "url": ...}``."""
     url = session.stream_url
-    kind = room_for(session).stream_kind
+    kind = (room or room_for(session)).stream_kind
     if not url or kind == LiveRoom.StreamKind.NONE:
         return {"kind": "none", "url": ""}
     if kind == LiveRoom.StreamKind.AUTO:
@@ -89,7 +89,9 @@ class Refusal:
 
 
 def admission(user, session_id: int) -> Admission | Refusal:
-    """Let ``user`` into session ``session_id``'s room, or say why not (close code + reason)."""
+    """Let ``user`` into session ``session_id``'s room, or say why not (close code + reason).
+    Checked in this order: logged in (4401), the session exists (4404), the user may join
+    it (4403), it is held online (4409) and live (4409)."""
     if user is None or not user.is_authenticated:
         return Refusal(protocol.CLOSE_NOT_LOGGED_IN, _("Please log in."))
     session = Session.objects.filter(pk=session_id).first()
@@ -99,6 +101,10 @@ def admission(user, session_id: int) -> Admission | Refusal:
     employee = Employee.objects.select_related("branch").filter(user=user).first()
     if role is None or employee is None:
         return Refusal(protocol.CLOSE_NOT_ALLOWED, _("You are not enrolled in this session."))
+    if session.mode != Session.Mode.LIVE_ONLINE:
+        return Refusal(
+            protocol.CLOSE_NOT_LIVE, _("This session is not held online: it has no live room.")
+        )
     if session.status != Session.Status.LIVE:
         return Refusal(protocol.CLOSE_NOT_LIVE, _("The session is not live."))
     enrolment_id = None
@@ -258,11 +264,19 @@ def roster_entry(
 
 def snapshot_parts(session_id: int) -> tuple[int, dict, dict]:
     """The shared part of a snapshot, for learners and for staff: ``(seq, learner, staff)``.
-    Personal fields (``me``) are added per connection (``me_state``)."""
+    Personal fields (``me``) are added per connection (``me_state``). Big rooms' older
+    questions are left out (``live.paging``)."""
+    from . import paging
+
     session = Session.objects.select_related("live_room").get(pk=session_id)
     room = room_for(session)
     seq = current_seq(session_id)
-    questions = list(live_questions(session_id, staff=True))
+    learner_questions, learner_before = paging.snapshot_questions(
+        session_id, staff=False, reveal=False
+    )
+    staff_questions, staff_before = paging.snapshot_questions(
+        session_id, staff=True, reveal=room.reveal_anonymous_to_staff
+    )
     polls = list(Poll.objects.filter(session_id=session_id))
     votes = poll_votes([p.pk for p in polls])
     present = present_employee_ids(session_id)
@@ -281,18 +295,17 @@ def snapshot_parts(session_id: int) -> tuple[int, dict, dict]:
         "type": "snapshot",
         "seq": seq,
         "session": head,
-        "questions": [
-            question_data(q, staff=False, reveal=False) for q in questions if not q.hidden
-        ],
+        "questions": learner_questions,
+        "questions_before": learner_before,
         "polls": polls_data,
         "presence": {"present": len(present)},
         "hands": {"raised": len(hands)},
     }
     staff = {
         **learner,
-        "questions": [
-            question_data(q, staff=True, reveal=room.reveal_anonymous_to_staff) for q in questions
-        ],
+        "questions": staff_questions,
+        "questions_before": staff_before,
+        "session": {**head, "reveal_anonymous_to_staff": room.reveal_anonymous_to_staff},
         "hands": {"raised": len(hands), "hands": hands},
         "roster": roster(session, present=present, hands=hands),
     }

@@ -367,12 +367,36 @@ def room_settings_update(
         raise PermissionDenied(MSG_SETTINGS_NOT_ALLOWED)
     with transaction.atomic():
         room, _created = LiveRoom.objects.select_for_update().get_or_create(session=session)
+        before = (room.stream_kind, room.allow_anonymous, room.reveal_anonymous_to_staff)
         room.stream_kind = stream_kind
         room.allow_anonymous = allow_anonymous
         room.reveal_anonymous_to_staff = reveal_anonymous_to_staff
         room.full_clean()
         room.save(update_fields=["stream_kind", "allow_anonymous", "reveal_anonymous_to_staff"])
+        after = (room.stream_kind, room.allow_anonymous, room.reveal_anonymous_to_staff)
+        if after != before and session.status == Session.Status.LIVE:
+            revealed = before[2] != after[2]
+            events_append(session.pk, [_settings_event(session, room, authors=revealed)])
     return room
+
+
+def _settings_event(session: Session, room: LiveRoom, *, authors: bool) -> tuple:
+    """``room.settings``: what learners see of the settings; staff also get whether askers
+    are revealed and, when that changed, the author (or null) of every anonymous question."""
+    payload = {
+        "allow_anonymous": room.allow_anonymous,
+        "stream": selectors.room_stream(session, room=room),
+    }
+    staff = {**payload, "reveal_anonymous_to_staff": room.reveal_anonymous_to_staff}
+    if authors:
+        anonymous = selectors.live_questions(session.pk, staff=True).filter(anonymous=True)
+        staff["authors"] = {
+            str(q.pk): selectors.question_data(
+                q, staff=True, reveal=room.reveal_anonymous_to_staff
+            )["author"]
+            for q in anonymous
+        }
+    return ("room.settings", payload, staff)
 
 
 def monitor_publish(*, session_id: int) -> None:

@@ -64,12 +64,33 @@ def wait_for_port(port: int, server: subprocess.Popen, log_path: Path) -> None:
     )
 
 
-def start_daphne(port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    """daphne on 127.0.0.1:``port`` with ``env`` (the caller waits with ``wait_for_port``)."""
+def makefile_daphne_options(target: str = "serve") -> list[str]:
+    """The options the Makefile's ``target`` starts daphne with (besides host and port), so
+    tests can run daphne as ``make serve`` does."""
+    recipe = (BASE_DIR / "Makefile").read_text().split(f"\n{target}:", 1)[1]
+    line = next(row for row in recipe.splitlines() if "/daphne " in row)
+    words = line.split("/daphne ", 1)[1].split()
+    options, skip = [], False
+    for word in words[: words.index("hub.asgi:application")]:
+        if skip:
+            skip = False
+        elif word in {"-b", "-p"}:
+            skip = True
+        else:
+            options.append(word)
+    return options
+
+
+def start_daphne(
+    port: int, env: dict[str, str], log_path: Path, options: list[str] = ()
+) -> subprocess.Popen:
+    """daphne on 127.0.0.1:``port`` with ``env`` and ``options`` (the caller waits with
+    ``wait_for_port``)."""
     daphne = Path(sys.executable).with_name("daphne")
+    command = [str(daphne), "-b", "127.0.0.1", "-p", str(port), *options, "hub.asgi:application"]
     with log_path.open("wb") as log:
         return subprocess.Popen(
-            [str(daphne), "-b", "127.0.0.1", "-p", str(port), "hub.asgi:application"],
+            command,
             cwd=BASE_DIR,
             env=env,
             stdout=log,

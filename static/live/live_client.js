@@ -159,6 +159,7 @@
         break;
       case "ack":
       case "error":
+      case "questions.page":
         var sent = this.pending.get(message.cid);
         this.pending.delete(message.cid);
         this.handlers.reply(message, sent);

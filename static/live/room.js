@@ -225,6 +225,8 @@
     state.questions = new Map((snapshot.questions || []).map(function (q) {
       return [q.id, q];
     }));
+    // Older questions of a big room come on request (questions.page), from this id down.
+    state.questionsBefore = snapshot.questions_before || null;
     state.polls = new Map((snapshot.polls || []).map(function (p) {
       return [p.id, p];
     }));
@@ -310,6 +312,18 @@
         state.hands = event.hands;
       }
     },
+    "room.settings": function (event) {
+      state.session = Object.assign({}, state.session, {
+        allow_anonymous: event.allow_anonymous,
+        stream: event.stream,
+      });
+      if ("reveal_anonymous_to_staff" in event) {
+        state.session.reveal_anonymous_to_staff = event.reveal_anonymous_to_staff;
+      }
+      Object.keys(event.authors || {}).forEach(function (id) {
+        questionField(Number(id), "author", event.authors[id]);
+      });
+    },
     "session.ended": function () {
       state.ended = true;
     },
@@ -325,7 +339,9 @@
 
   function onReply(message, sent) {
     var kind = message.for || (sent && sent.type);
-    if (kind && kind.indexOf("question.") === 0) {
+    if (message.type === "questions.page" || kind === "questions.page") {
+      questions.onPage(message, sent);
+    } else if (kind && kind.indexOf("question.") === 0) {
       questions.onReply(message, sent);
     } else if (kind && kind.indexOf("poll.") === 0) {
       polls.onReply(message, sent);

@@ -29,6 +29,8 @@
     this.counter = document.getElementById("ask-count");
     this.submit = document.getElementById("ask-submit");
     this.error = document.getElementById("ask-error");
+    this.more = document.getElementById("questions-more");
+    this.pageCid = null; // a questions.page request on its way
     this.items = new Map(); // question id → <li>
     this.askCid = null;
     this.busyVotes = new Set(); // question ids with an upvote/unvote on its way
@@ -50,7 +52,36 @@
         self.act(button.dataset.action, Number(button.closest("li").dataset.questionId));
       }
     });
+    if (this.more) {
+      this.more.addEventListener("click", function () {
+        var before = self.ctx.state.questionsBefore;
+        if (before && self.pageCid === null) {
+          self.pageCid = self.ctx.send("questions.page", { before: before });
+          self.render();
+        }
+      });
+    }
     this.count();
+  };
+
+  /* A page of older questions (newest first) or an error: the page is as new as the
+   * events already received, so its questions replace what is held. */
+  QuestionsPanel.prototype.onPage = function (message, sent) {
+    var state = this.ctx.state;
+    if (sent && sent.cid === this.pageCid) {
+      this.pageCid = null;
+    }
+    if (message.type === "questions.page") {
+      (message.questions || []).forEach(function (question) {
+        state.questions.set(question.id, question);
+      });
+      if (sent && sent.before === state.questionsBefore) {
+        state.questionsBefore = message.before || null;
+      }
+    } else if (message.type === "error") {
+      this.ctx.notify(message.message);
+    }
+    this.render();
   };
 
   QuestionsPanel.prototype.count = function () {
@@ -241,6 +272,10 @@
     });
     dom.reorder(this.list, nodes);
     this.empty.hidden = nodes.length > 0;
+    if (this.more) {
+      this.more.hidden = !state.questionsBefore;
+      this.more.disabled = this.pageCid !== null || !this.ctx.canAct();
+    }
     var allowAnonymous = Boolean(state.session && state.session.allow_anonymous);
     this.anonymousWrap.hidden = !allowAnonymous;
     var usable = this.ctx.canAct();

@@ -169,3 +169,23 @@ async def test_acknowledged_question_survives_a_server_restart(room, sockets, mo
     resumed = await back.until("resumed")
     assert resumed["count"] >= 1
     await leave(back)
+
+
+async def test_resume_beyond_the_newest_seq_gets_a_snapshot_with_the_real_seq(room, sockets):
+    """A ``last_seq`` the room never reached (a stale tab, another session's number): the
+    answer is a snapshot at the room's real seq, so the client's later events apply."""
+    asker, socket = await join(sockets, "learner0", "learner1")
+    await settle()
+    await socket.drain()
+    current = await sync_to_async(selectors.current_seq)(room.session.pk)
+    await socket.send("resume", last_seq=current + 1000)
+    answer = await socket.frame()
+    while answer["type"] == "batch":
+        answer = await socket.frame()
+    assert answer["type"] == "snapshot", answer
+    assert current <= answer["seq"] < current + 1000
+    assert answer["me"]["id"] == room.learners[1].pk
+    socket.last_seq = answer["seq"]
+    question = (await asker.ask("之后的问题"))["id"]
+    assert (await socket.until("question.asked"))["question"]["id"] == question
+    await leave(asker, socket)
