@@ -5,6 +5,7 @@ documented in the README's configuration table.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "taggit",
     "channels",
     "csp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "hub.admin_site.LecternAdminConfig",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into hub.login_throttle's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -170,13 +174,36 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- auth ----------------------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = ["hub.auth.EmployeeBackend"]
+# django-axes first: it refuses a locked-out login before a password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "hub.auth.EmployeeBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (hub.login_throttle): this many failed logins for one account, or from one
+# address, lock that account or address out for this many minutes. Counted in Redis's cache
+# when REDIS_URL is set, else in the database: either way every process shares the counts.
+LECTERN_LOGIN_FAILURE_LIMIT = int(os.environ.get("LECTERN_LOGIN_FAILURE_LIMIT", "5"))
+LECTERN_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LECTERN_LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_ENABLED = env_bool("LECTERN_LOGIN_THROTTLE", True)
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
+AXES_FAILURE_LIMIT = LECTERN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LECTERN_LOGIN_LOCKOUT_MINUTES)
+# Either list item locks out on its own: the account (whatever the address) or the address
+# (whatever the account: user names are sequential employee numbers).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lockout lasts the cool-off time from the last counted failure: attempts refused during
+# it do not extend it (the message's "try again in M minutes" holds).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "hub.login_throttle.lockout_response"
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

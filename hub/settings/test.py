@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STORAGES, VAR_DIR
+from .base import DATABASES, STORAGES, VAR_DIR, env_bool
 
 DEBUG = False
 # A file, not :memory:, so the browser tests' daphne subprocess can share the test database;
@@ -21,6 +21,9 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Django's test client logs in without a request, which django-axes refuses; the login
+# throttling tests turn it on for themselves (and for their daphne, with this variable).
+AXES_ENABLED = env_bool("LECTERN_LOGIN_THROTTLE", False)
 
 # Parallel test processes (pytest-xdist) share one Redis: keep their groups and keys apart.
 # A test that starts daphne processes of its own names their shared prefix explicitly.
