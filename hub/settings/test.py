@@ -32,7 +32,9 @@ if REDIS_URL:  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ.get(  # noqa: F405
         "CHANNEL_LAYER_PREFIX", f"lectern-test-{_worker}"
     )
-    CACHES["default"]["KEY_PREFIX"] = f"lectern-test-{_worker}"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = os.environ.get(  # noqa: F405
+        "CACHE_KEY_PREFIX", f"lectern-test-{_worker}"
+    )
 
 # The test suite's async tests share asgiref's database thread with the live rooms; a
 # connection kept open there (live.db) was seen left inside a transaction on PostgreSQL,
