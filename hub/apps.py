@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class HubConfig(AppConfig):
     name = "hub"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from . import login_throttle  # noqa: F401 - connects the lockout audit receiver

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.csp import csp_allow_origin
 from hub.models import Session
 from hub.sessions import rules
 from hub.web import flash_errors, flash_form_errors
@@ -21,6 +22,9 @@ from . import selectors, services
 from .forms import RoomSettingsForm
 
 LEARNER = "learner"
+# What the room's page loads from the stream's origin (hub.csp): hls.js fetches the playlist
+# and segments and plays them through a blob: URL; a meeting room is an iframe.
+STREAM_CSP_DIRECTIVES = {"hls": ["connect-src", "media-src"], "iframe": ["frame-src"]}
 
 
 def _session_or_404(session_id: int) -> Session:
@@ -50,12 +54,13 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
         "endsAt": session.ends_at.isoformat(),
         "loginUrl": f"{reverse('login')}?next={room_url}",
     }
+    stream = selectors.room_stream(session)
     context = {
         "session": session,
         "role": role,
         "is_staff": role != LEARNER,
         "can_run": can_run,
-        "stream": selectors.room_stream(session),
+        "stream": stream,
         "config": config,
         "room_url": room_url,
     }
@@ -63,7 +68,9 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
         context["settings_form"] = RoomSettingsForm(
             initial=RoomSettingsForm.initial_for(selectors.room_for(session))
         )
-    return render(request, "live/room.html", context)
+    response = render(request, "live/room.html", context)
+    csp_allow_origin(response, stream["url"], STREAM_CSP_DIRECTIVES.get(stream["kind"], []))
+    return response
 
 
 @login_required

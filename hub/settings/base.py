@@ -5,9 +5,11 @@ documented in the README's configuration table.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "channels",
+    "csp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "hub.admin_site.LecternAdminConfig",
@@ -64,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hub.csp.LecternCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hub.middleware.ChosenLanguageMiddleware",
@@ -73,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into hub.login_throttle's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -107,6 +114,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # Wait for a competing writer instead of failing at once with "database is locked".
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), so writers
+    # queue behind the timeout above. A deferred transaction that reads first and writes
+    # later (each select_for_update, a no-op on SQLite, then a save) gets SQLITE_BUSY at once,
+    # without waiting, when another connection wrote in between: a 500 under parallel
+    # enrolments, check-ins or grading (tests/hub/test_parallel_writes.py).
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["OPTIONS"].setdefault(
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
@@ -161,16 +174,79 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- auth ----------------------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = ["hub.auth.EmployeeBackend"]
+# django-axes first: it refuses a locked-out login before a password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "hub.auth.EmployeeBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (hub.login_throttle): this many failed logins for one account, or from one
+# address, lock that account or address out for this many minutes. Counted in Redis's cache
+# when REDIS_URL is set, else in the database: either way every process shares the counts.
+LECTERN_LOGIN_FAILURE_LIMIT = int(os.environ.get("LECTERN_LOGIN_FAILURE_LIMIT", "5"))
+LECTERN_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LECTERN_LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_ENABLED = env_bool("LECTERN_LOGIN_THROTTLE", True)
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
+AXES_FAILURE_LIMIT = LECTERN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LECTERN_LOGIN_LOCKOUT_MINUTES)
+# Either list item locks out on its own: the account (whatever the address) or the address
+# (whatever the account: user names are sequential employee numbers).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lockout lasts the cool-off time from the last counted failure: attempts refused during
+# it do not extend it (the message's "try again in M minutes" holds).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "hub.login_throttle.lockout_response"
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+# No "AXES: BEGIN version …" banner on every manage.py command.
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Content-Security-Policy (hub.csp) ---------------------------------------------------
+# The hub's own pages: scripts only from here or with the request's nonce, never inline code
+# or eval; no framing by other sites. Style attributes (progress bars) stay allowed. The H5P
+# player sets its own, stricter header; the live room and recordings add their stream's origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The Wagtail and Django admins (/cms/, /django-admin/): Wagtail's page editor runs inline
+# scripts (no eval: tests/browser/test_csp.py); it frames its page previews from the admin.
+LECTERN_ADMIN_CSP = {
+    "default-src": [SELF],
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+    "font-src": [SELF, "data:"],
+    "media-src": [SELF, "blob:"],
+    "connect-src": [SELF],
+    "frame-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
+}
 
 # --- i18n ----------------------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")

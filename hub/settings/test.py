@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STORAGES, VAR_DIR
+from .base import DATABASES, STORAGES, VAR_DIR, env_bool
 
 DEBUG = False
 # A file, not :memory:, so the browser tests' daphne subprocess can share the test database;
@@ -21,6 +21,9 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Django's test client logs in without a request, which django-axes refuses; the login
+# throttling tests turn it on for themselves (and for their daphne, with this variable).
+AXES_ENABLED = env_bool("LECTERN_LOGIN_THROTTLE", False)
 
 # Parallel test processes (pytest-xdist) share one Redis: keep their groups and keys apart.
 # A test that starts daphne processes of its own names their shared prefix explicitly.
@@ -29,7 +32,9 @@ if REDIS_URL:  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ.get(  # noqa: F405
         "CHANNEL_LAYER_PREFIX", f"lectern-test-{_worker}"
     )
-    CACHES["default"]["KEY_PREFIX"] = f"lectern-test-{_worker}"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = os.environ.get(  # noqa: F405
+        "CACHE_KEY_PREFIX", f"lectern-test-{_worker}"
+    )
 
 # The test suite's async tests share asgiref's database thread with the live rooms; a
 # connection kept open there (live.db) was seen left inside a transaction on PostgreSQL,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.csp import csp_allow_origin
 from hub.permissions import employee_for
 from hub.sessions import selectors as session_selectors
 from hub.sessions.models import Session
@@ -78,7 +79,10 @@ def recording(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         context["questions"] = selectors.recording_questions(session=session)
-    return render(request, "live/recording.html", context)
+    response = render(request, "live/recording.html", context)
+    if media.external:
+        csp_allow_origin(response, media.src, ["media-src"])
+    return response
 
 
 def _json_error(exc: ValidationError | PermissionDenied, status: int) -> JsonResponse:

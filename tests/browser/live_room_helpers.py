@@ -76,7 +76,7 @@ def open_room(browser, base_url: str, room: Room, employee, viewport=DESKTOP, in
     page.fill("#id_password", PASSWORD)
     page.press("#id_password", "Enter")
     expect(page).to_have_url(base_url + room.path())
-    page.wait_for_function("window.__lecternLive !== undefined")  # room.js has run
+    page.wait_for_function("() => window.__lecternLive !== undefined")  # room.js has run
     return context, page
 
 

@@ -115,7 +115,7 @@ class Fake:
         self.page = page
 
     def wait_sockets(self, count: int) -> None:
-        self.page.wait_for_function(f"window.__sockets && window.__sockets.length >= {count}")
+        self.page.wait_for_function(f"() => window.__sockets && window.__sockets.length >= {count}")
 
     def push(self, frame: dict, index: int = -1) -> None:
         self.page.evaluate("([i, frame]) => window.__sockets.at(i).push(frame)", [index, frame])

@@ -120,7 +120,7 @@ def test_script_applies_updates_removes_ended_rooms_and_reconnects(
     # A dropped connection is retried after a backoff; a refusal is final.
     page.evaluate("window.__drop(1006)")
     expect(state).to_have_attribute("data-state", "warning")
-    page.wait_for_function("window.__sockets.length === 2", timeout=5000)
+    page.wait_for_function("() => window.__sockets.length === 2", timeout=5000)
     page.evaluate("window.__drop(4403)")
     expect(state).to_have_attribute("data-state", "danger")
     page.wait_for_timeout(2500)

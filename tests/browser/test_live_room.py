@@ -293,7 +293,7 @@ def test_hls_stream_is_played_through_hls_js(hls_room, browser, live_url):
 
     context, page = open_room(browser, live_url, hls_room, hls_room.learner)
     expect(page.get_by_test_id("live-video")).to_have_attribute("data-kind", "hls")
-    page.wait_for_function("typeof window.Hls === 'function'")
+    page.wait_for_function("() => typeof window.Hls === 'function'")
     assert page.evaluate("window.Hls.isSupported()") is True
-    page.wait_for_function("document.getElementById('live-video').src.startsWith('blob:')")
+    page.wait_for_function("() => document.getElementById('live-video').src.startsWith('blob:')")
     context.close()
