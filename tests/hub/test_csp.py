@@ -16,7 +16,7 @@ from library.services import library_install
 from live.models import LiveRoom
 from tests.factories import EnrolmentFactory, SessionFactory
 from tests.hub.sessions_helpers import live_session, make_trainer
-from tests.library.h5p_packages import build, h5p_root_fixture, minimal_files  # noqa: F401
+from tests.library.h5p_packages import allow, build, h5p_root_fixture, minimal_files  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +108,7 @@ def test_cms_and_django_admin_get_the_admin_policy(client_for, hq_admin):
 
 
 def test_h5p_player_keeps_its_own_stricter_policy(h5p_root):
-    from library.h5p.models import H5PAllowedLibrary
-
-    H5PAllowedLibrary.objects.create(machine_name="H5P.Demo")
+    allow("H5P.Demo")
     content = h5p_content_create(
         package=build(minimal_files()), name="quiz.h5p", size=1, uploaded_by=None
     )
