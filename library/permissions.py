@@ -92,7 +92,11 @@ class LibraryPagePermissionPolicy(PagePermissionPolicy):
     def user_has_any_permission(self, user, actions):
         # Wagtail asks for "any of the six page permissions" where it means "may explore"
         # (explorer, page search, site history); narrower questions keep Wagtail's answer.
-        if set(actions) >= EXPLORE_ACTIONS and self._reads_library(user):
+        if (
+            set(actions) >= EXPLORE_ACTIONS
+            and self._reads_library(user)
+            and self._library_home() is not None
+        ):
             return True
         return super().user_has_any_permission(user, actions)
 
