@@ -152,8 +152,10 @@ def library_install() -> LibraryIndexPage:
                     group=group, collection=collection, permission=permission
                 )
 
-    GroupApprovalTask.objects.filter(name__in=LEGACY_TASK_NAMES).update(name=TASK_NAME)
-    Workflow.objects.filter(name__in=LEGACY_WORKFLOW_NAMES).update(name=WORKFLOW_NAME)
+    if not GroupApprovalTask.objects.filter(name=TASK_NAME).exists():
+        GroupApprovalTask.objects.filter(name__in=LEGACY_TASK_NAMES).update(name=TASK_NAME)
+    if not Workflow.objects.filter(name=WORKFLOW_NAME).exists():
+        Workflow.objects.filter(name__in=LEGACY_WORKFLOW_NAMES).update(name=WORKFLOW_NAME)
     task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
         task = GroupApprovalTask.objects.create(name=TASK_NAME)

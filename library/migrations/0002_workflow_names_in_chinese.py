@@ -17,9 +17,11 @@ def forwards(apps, schema_editor):
     WorkflowState = apps.get_model("wagtailcore", "WorkflowState")
     TaskState = apps.get_model("wagtailcore", "TaskState")
     for old, new in RENAMES.items():
-        Workflow.objects.filter(name=old).update(name=new)
+        if not Workflow.objects.filter(name=new).exists():
+            Workflow.objects.filter(name=old).update(name=new)
     for old, new in TASK_RENAMES.items():
-        Task.objects.filter(name=old).update(name=new)
+        if not Task.objects.filter(name=new).exists():
+            Task.objects.filter(name=old).update(name=new)
     if not Workflow.objects.filter(name__in=RENAMES.values()).exists():
         return  # the library is not installed: Wagtail's default stays
     for default in Workflow.objects.filter(name=WAGTAIL_DEFAULT, active=True):
