@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_smoke import PHONE, log_in
+from tests.browser.test_smoke import PHONE, SCREENSHOTS, log_in
 from tests.factories import SessionFactory
 from tests.hub.sessions_helpers import make_trainer
 
@@ -36,6 +36,8 @@ def test_hq_overview_rows_are_cards_on_a_phone(overview_sessions, browser, live_
     starts = page.locator(f'tr[data-session="{overview_sessions[0].pk}"] td').nth(1)
     assert starts.get_attribute("data-label") == "开始时间"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "phone-overview.png", full_page=True)
     context.close()
 
 
