@@ -130,3 +130,8 @@ def test_waitlisted_learner_reads_that_the_session_ended(client_for, session):
     body = client_for(learner, language="zh-hans").get(detail).content.decode()
     assert "课程已结束；候补期间没有空出名额，你未能参加。" in body
     assert "你在候补名单中。" not in body
+
+
+def test_trainer_home_leads_into_the_live_room(client_for, trainer, session):
+    body = client_for(trainer).get(reverse("home")).content.decode()
+    assert f'href="{reverse("live:room", args=[session.pk])}" data-testid="join-live"' in body
