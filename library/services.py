@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -41,8 +42,15 @@ MSG_CANNOT_CREATE = _("Only trainers and HQ curators can start a course from a t
 MSG_NOT_INSTALLED = _("The library is not installed yet.")
 MSG_TEMPLATE_NOT_LIVE = _("Only a published template can start a course.")
 
-WORKFLOW_NAME = "HQ review"
-TASK_NAME = "HQ curator approval"
+# Workflow and task names are data shown as they are in Wagtail's admin: stored in the default
+# language (Chinese). library_install renames the English names of earlier installs.
+WORKFLOW_NAME = "总部审核"
+TASK_NAME = "总部课程负责人审批"
+LEGACY_WORKFLOW_NAMES = ("HQ review",)
+LEGACY_TASK_NAMES = ("HQ curator approval",)
+# Wagtail's own default workflow (migration wagtailcore 0048) on the root page: its approvers
+# are the "Moderators" group, which no Lectern role joins. Off once ours is installed.
+WAGTAIL_DEFAULT_WORKFLOW_NAMES = ("Moderators approval",)
 HOME_TITLE = "课程资源库"
 HOME_INTRO = "<p>总部统一维护的标准课程资源库：讲师从模板开发课程，经总部审核后成为标准课程。</p>"
 SECTIONS = [
@@ -80,7 +88,9 @@ def library_install() -> LibraryIndexPage:
     default Site pointing at the home (Wagtail's empty welcome page is deleted); page
     permissions — trainers may add (and so edit their own) pages under Courses and the Case
     library, HQ curators add/change/publish the whole library — and document permissions; the
-    "HQ review" workflow (one group approval task for HQ curators) on Courses and Case library.
+    "HQ review" workflow (总部审核: one group approval task for HQ curators) on Courses and Case
+    library, renaming an earlier install's English names; Wagtail's default "Moderators
+    approval" workflow is deactivated (templates and guides are published by HQ directly).
     """
     root = Page.get_first_root_node()
     if root is None:  # transactional tests flush Wagtail's root page
@@ -100,14 +110,22 @@ def library_install() -> LibraryIndexPage:
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Lectern"
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name=settings.WAGTAIL_SITE_NAME,
         )
-    elif site.root_page_id != home.pk:
-        previous = site.root_page
-        site.root_page = home
-        site.save()
-        if previous.specific_class is Page and previous.is_leaf() and previous.depth == 2:
-            previous.delete()  # Wagtail's "Welcome to your new Wagtail site!"
+    else:
+        if not site.site_name:  # Wagtail's default site: the admin would say "localhost"
+            site.site_name = settings.WAGTAIL_SITE_NAME
+            site.save(update_fields=["site_name"])
+        if site.root_page_id != home.pk:
+            previous = site.root_page
+            site.root_page = home
+            site.save()
+            if previous.specific_class is Page and previous.is_leaf() and previous.depth == 2:
+                previous.delete()  # Wagtail's "Welcome to your new Wagtail site!"
 
     trainers = role_group(Role.TRAINER)
     hq = role_group(Role.HQ_ADMIN)
@@ -134,6 +152,10 @@ def library_install() -> LibraryIndexPage:
                     group=group, collection=collection, permission=permission
                 )
 
+    if not GroupApprovalTask.objects.filter(name=TASK_NAME).exists():
+        GroupApprovalTask.objects.filter(name__in=LEGACY_TASK_NAMES).update(name=TASK_NAME)
+    if not Workflow.objects.filter(name=WORKFLOW_NAME).exists():
+        Workflow.objects.filter(name__in=LEGACY_WORKFLOW_NAMES).update(name=WORKFLOW_NAME)
     task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
         task = GroupApprovalTask.objects.create(name=TASK_NAME)
@@ -142,6 +164,10 @@ def library_install() -> LibraryIndexPage:
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     for section in editable:
         WorkflowPage.objects.update_or_create(page=section, defaults={"workflow": workflow})
+    for default in Workflow.objects.filter(name__in=WAGTAIL_DEFAULT_WORKFLOW_NAMES, active=True):
+        default.deactivate()
+        for default_task in default.tasks.filter(active=True):
+            default_task.deactivate()
     return home
 
 

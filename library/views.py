@@ -22,7 +22,7 @@ from .selectors import templates_section_url
 def course_from_template(request: HttpRequest, template_id: int) -> HttpResponse:
     """One POST: a new draft course copied from the template, then Wagtail's editor."""
     if not can_create_from_template(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(services.MSG_CANNOT_CREATE)
     template = get_object_or_404(CourseTemplatePage.objects.live(), pk=template_id)
     course = services.course_create_from_template(template=template, actor=request.user)
     messages.success(

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
@@ -19,10 +20,12 @@ from .h5p.admin_views import (
 )
 from .h5p.approvals import allowed_library_data, h5p_allowed_library_audit
 from .h5p.models import H5PAllowedLibrary, H5PContent
-from .permissions import RolePermissionPolicy, can_create_from_template
+from .permissions import LibraryPagePermissionPolicy, RolePermissionPolicy, can_create_from_template
 from .video.admin_views import VideoViewSet
 from .video.models import Video
 
+# Training leads read the whole library in the admin (see LibraryPagePermissionPolicy).
+register_permission_policy(Page, LibraryPagePermissionPolicy(Page))
 register_permission_policy(H5PContent, CONTENT_POLICY)
 register_permission_policy(H5PAllowedLibrary, ALLOWED_LIBRARY_POLICY)
 # Trainers and HQ upload and choose videos; only HQ deletes them.

@@ -97,6 +97,8 @@ class Room:
         (self.staff if consumer.admitted.is_staff else self.learners).add(consumer)
         who = consumer.admitted
         self.presence.people[who.employee_id] = (who.name, who.branch)
+        if who.is_staff:
+            self.presence.staff.add(who.employee_id)
         self.presence.joins.append((consumer.connection_id, who.employee_id, consumer.joined_at))
 
     def remove(self, consumer, left_at) -> None:

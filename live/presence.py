@@ -23,12 +23,14 @@ from .services import events_append
 class PresenceChanges:
     """Buffered presence of one process: ``joins`` (connection, employee id, joined at),
     ``leaves`` (connection, left at), ``seen`` (connections heard from since the last flush),
-    and ``people`` (employee id → (name, branch)) for the roster entries of newcomers."""
+    ``people`` (employee id → (name, branch)) for the roster entries of newcomers, and
+    ``staff`` (employee ids admitted as staff, left off the roster)."""
 
     joins: list[tuple[str, int, dt.datetime]] = field(default_factory=list)
     leaves: list[tuple[str, dt.datetime]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     people: dict[int, tuple[str, str]] = field(default_factory=dict)
+    staff: set[int] = field(default_factory=set)  # employee ids that joined as staff
 
     def __bool__(self) -> bool:
         return bool(self.joins or self.leaves or self.seen)
@@ -80,7 +82,7 @@ def presence_flush(*, session_id: int, changes: PresenceChanges) -> tuple[list[L
                 late_after=late_after,
                 present=True,
             )
-            for emp in sorted(joined)
+            for emp in sorted(joined - changes.staff)  # staff are not on the learners' roster
         ]
         events = events_append(
             session_id,

@@ -208,13 +208,25 @@ def hands_raised(session_id: int) -> list[int]:
     )
 
 
+def roster_learner_ids(session: Session):
+    """Who the roster is about: the session's enrolled learners, never its trainers (staff —
+    trainers, moderators, HQ — have no attendance: they cannot be "late")."""
+    return (
+        Enrolment.objects.filter(session=session, status=Enrolment.Status.ENROLLED)
+        .exclude(learner__in=session.trainers.all())
+        .values("learner_id")
+    )
+
+
 def roster(session: Session, *, present: set[int], hands: list[int]) -> list[dict]:
-    """Everyone who has joined the room: present now, joined late, left early."""
+    """Every learner who has joined the room: present now, joined late, left early."""
     settings = SessionSettings.load()
     late_after = session.starts_at + dt.timedelta(minutes=settings.late_after_minutes)
     first_join: dict[int, dt.datetime] = {}
     rows = (
-        PresenceInterval.objects.filter(session=session)
+        PresenceInterval.objects.filter(
+            session=session, employee_id__in=roster_learner_ids(session)
+        )
         .values("employee_id")
         .annotate(first=Min("joined_at"))
     )

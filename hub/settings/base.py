@@ -288,7 +288,11 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Lectern <lectern@localhost>")
 
 # --- Wagtail -------------------------------------------------------------------------------
-WAGTAIL_SITE_NAME = "Lectern"
+# The admin's brand (templates/wagtailadmin/ override Wagtail's "Wagtail" titles with it).
+WAGTAIL_SITE_NAME = "讲坛 Lectern"
+# Avatars: no Gravatar (an external service the company network cannot reach); Wagtail shows
+# its default avatar unless the user uploads one.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -115,6 +115,12 @@
     notice.hidden = !text;
   }
 
+  // The page title starts with the session's state (未开始 / 直播中 / 已结束): follow it.
+  function titleState(word) {
+    var rest = document.title.indexOf(" · ");
+    document.title = word + (rest >= 0 ? document.title.slice(rest) : "");
+  }
+
   function onState(name, detail) {
     var badge = document.getElementById("live-state");
     var previous = state.connection;
@@ -124,6 +130,7 @@
     badge.textContent = stateText(name, detail);
     if (name === "ended") {
       state.ended = true;
+      titleState(_("Ended"));
       showNotice(_("The session has ended. Thank you for taking part."), "dark");
     } else if (name === "not_live") {
       showNotice(detail.reason || _("The session is not live. This page joins by itself when it starts."), "secondary");
@@ -136,6 +143,7 @@
       var fallback = detail.code === 4404 ? _("There is no such session.") : _("You cannot join this live session.");
       showNotice(detail.reason || fallback, "danger");
     } else if (name === "live") {
+      titleState(_("Live"));
       showNotice("", "secondary");
     }
     if (previous !== name) {

@@ -68,15 +68,19 @@
     }
   }
 
+  // Times in the site's time zone (TIME_ZONE, as the pages print them), not the browser's.
   function timeOf(iso) {
     var date = new Date(iso);
     if (isNaN(date.getTime())) {
       return "";
     }
-    return date.toLocaleTimeString(document.documentElement.lang || undefined, {
-      hour: "2-digit",
-      minute: "2-digit",
-    });
+    var options = { hour: "2-digit", minute: "2-digit", hour12: false };
+    var zone = document.documentElement.dataset.timeZone;
+    try {
+      return date.toLocaleTimeString(document.documentElement.lang || undefined, Object.assign({ timeZone: zone || undefined }, options));
+    } catch (error) {
+      return date.toLocaleTimeString(document.documentElement.lang || undefined, options); // unknown zone name
+    }
   }
 
   window.LecternLive = window.LecternLive || {};

@@ -17,7 +17,7 @@ from library.models import (
     GuidePage,
     LibraryIndexPage,
 )
-from library.services import course_create_from_template, library_install
+from library.services import WORKFLOW_NAME, course_create_from_template, library_install
 from tests.factories import EmployeeFactory, grant
 
 from .conftest import make_trainer
@@ -76,7 +76,7 @@ def test_install_builds_the_tree_points_the_site_and_is_idempotent():
     assert home.url == "/library/"
     assert CourseIndexPage.objects.get().url == "/library/courses/"
     reviewed = set(
-        WorkflowPage.objects.filter(workflow__name="HQ review").values_list("page", flat=True)
+        WorkflowPage.objects.filter(workflow__name=WORKFLOW_NAME).values_list("page", flat=True)
     )
     assert reviewed == {CourseIndexPage.objects.get().pk, CaseIndexPage.objects.get().pk}
 

@@ -7,7 +7,7 @@ from wagtail.models import TaskState, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from library.models import CaseIndexPage, CourseIndexPage, CoursePage, CourseTemplateIndexPage
-from library.services import course_create_from_template
+from library.services import WORKFLOW_NAME, course_create_from_template
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def act(client, course, action, comment):
 
 def test_trainer_submission_starts_hq_review(submitted):
     workflow_state = WorkflowState.objects.get(object_id=str(submitted.pk))
-    assert workflow_state.workflow.name == "HQ review"
+    assert workflow_state.workflow.name == WORKFLOW_NAME
     assert workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
     assert not submitted.live
     assert submitted.latest_revision.content["title"] == "华东·客户异议处理"
@@ -99,10 +99,10 @@ def test_trainer_cannot_approve_own_course(client_for, trainer, submitted):
 
 
 def test_case_pages_go_through_hq_review_but_templates_do_not(library):
-    assert CaseIndexPage.objects.get().get_workflow().name == "HQ review"
-    assert CourseIndexPage.objects.get().get_workflow().name == "HQ review"
+    assert CaseIndexPage.objects.get().get_workflow().name == WORKFLOW_NAME
+    assert CourseIndexPage.objects.get().get_workflow().name == WORKFLOW_NAME
     template_workflow = CourseTemplateIndexPage.objects.get().get_workflow()
-    assert template_workflow is None or template_workflow.name != "HQ review"
+    assert template_workflow is None or template_workflow.name != WORKFLOW_NAME
 
 
 def test_revisions_can_be_reverted(trainer, course_template, client_for):
