@@ -117,7 +117,7 @@ def end_refusal(
 def delivered_minutes(
     *, scheduled_start: dt.datetime, scheduled_end: dt.datetime, ended_at: dt.datetime
 ) -> int:
-    """The delivered duration in whole minutes: the scheduled duration, or (end − scheduled
+    """The delivered duration in whole minutes: the scheduled duration, or (end - scheduled
     start) for a session ended before its scheduled end; never negative. An early start adds
     nothing."""
     end = min(ended_at, scheduled_end)
