@@ -128,9 +128,9 @@ class SessionFactory(factory.django.DjangoModelFactory):
     status = "scheduled"
     # An ended session delivered its scheduled duration unless a test says otherwise.
     delivered_minutes = factory.LazyAttribute(
-        lambda o: int((o.ends_at - o.starts_at).total_seconds() // 60)
-        if o.status == "ended"
-        else None
+        lambda o: (
+            int((o.ends_at - o.starts_at).total_seconds() // 60) if o.status == "ended" else None
+        )
     )
 
     @factory.post_generation

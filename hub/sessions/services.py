@@ -633,9 +633,9 @@ def attendance_record_online(
     """Record online minutes of many enrolled learners at once (by enrolment id), as
     ``attendance_record_minutes`` does for one: the record keeps the larger total, clamped to
     the session's length (the delivered duration once ``session_end`` has set it); the first
-    join time becomes the check-in time; a trainer's correction is never overwritten. Status and completion are left to
-    ``attendance_finalise``. Must run inside the caller's transaction. Returns the number of
-    records changed."""
+    join time becomes the check-in time; a trainer's correction is never overwritten. Status
+    and completion are left to ``attendance_finalise``. Must run inside the caller's
+    transaction. Returns the number of records changed."""
     enrolled = set(
         session.enrolments.filter(
             status=Enrolment.Status.ENROLLED, pk__in=list(minutes)
