@@ -135,8 +135,8 @@ def test_starting_an_online_session_opens_its_room_and_an_in_person_one_none():
     online = session_taught_by(trainer, mode="live_online")
     in_person = session_taught_by(trainer)
     for session in (online, in_person):
-        session_start(session=session, actor=trainer.user)
-        session_end(session=session, actor=trainer.user)
+        session_start(session=session, actor=trainer.user, now=session.starts_at)
+        session_end(session=session, actor=trainer.user, now=session.ends_at)
     assert list(LiveRoom.objects.values_list("session_id", flat=True)) == [online.pk]
     assert list(LiveEvent.objects.values_list("session_id", "type")) == [
         (online.pk, "session.ended")
