@@ -95,7 +95,8 @@ def test_session_end_turns_presence_into_attendance_by_the_completion_rule(room)
     interval(room, done, start, left=start + dt.timedelta(minutes=4))
     interval(room, done, start + dt.timedelta(minutes=1), left=start + dt.timedelta(minutes=2))
     interval(room, partial, start, left=start + dt.timedelta(minutes=2))
-    session_end(session=room.session, actor=room.trainer.user)
+    # Ended at its scheduled end: the whole 60 minutes were delivered.
+    session_end(session=room.session, actor=room.trainer.user, now=room.session.ends_at)
     records = {
         a.enrolment.learner_id: a
         for a in Attendance.objects.select_related("enrolment").filter(
