@@ -252,6 +252,10 @@ def test_the_session_page_shows_the_refusal_and_nothing_changes(client_for):
     assert "cannot be started yet" in response.content.decode()
     session.refresh_from_db()
     assert session.status == Session.Status.SCHEDULED
+    # The page says so before anyone tries: the button is disabled with the same reason.
+    page = client_for(trainer).get(reverse("sessions:detail", args=[session.pk])).content.decode()
+    assert 'data-testid="start-refusal"' in page
+    assert 'data-testid="start" disabled' in page
 
 
 def test_my_teaching_flags_a_session_nobody_completed(client_for):
