@@ -51,5 +51,10 @@ class Migration(migrations.Migration):
             name='end_not_before_start',
             field=models.BooleanField(default=True, help_text='Refuse to end a session before its scheduled start time.', verbose_name='no end before the scheduled start'),
         ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('import.applied', 'HR data imported'), ('role.granted', 'Role granted'), ('role.revoked', 'Role revoked'), ('nomination.approved', 'Trainer nomination approved'), ('nomination.declined', 'Trainer nomination declined'), ('mentor.paired', 'Mentor paired'), ('mentor.unpaired', 'Mentor pairing ended'), ('mentor.rules', 'Mentor programme rules changed'), ('attendance.corrected', 'Attendance corrected'), ('session.cancelled', 'Session cancelled'), ('session.rules', 'Session rules changed')], max_length=32, verbose_name='action'),
+        ),
         migrations.RunPython(ended_sessions_delivered_their_schedule, migrations.RunPython.noop),
     ]

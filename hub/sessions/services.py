@@ -837,15 +837,26 @@ def attendance_correct(
 
 
 def session_settings_update(*, actor, **values) -> SessionSettings:
-    """HQ changes the completion rule, late threshold, cancellation deadline or code life."""
+    """HQ changes the completion rule, late threshold, cancellation deadline, code life or the
+    start/end windows; one ``session.rules`` audit event with the old and new values of what
+    changed."""
     if not access_for(actor).is_hq:
         raise PermissionDenied(MSG_NOT_ALLOWED)
     with transaction.atomic():
         settings = SessionSettings.load()
+        before = {name: getattr(settings, name) for name in values}
         for name, value in values.items():
             setattr(settings, name, value)
         settings.full_clean()
         settings.save()
+        changed = {n: [before[n], v] for n, v in values.items() if before[n] != v}
+        if changed:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.SESSION_RULES_CHANGED,
+                summary="; ".join(f"{n}: {old} → {new}" for n, (old, new) in changed.items()),
+                data=changed,
+            )
     return settings
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from hub.models import AuditEvent
 from hub.needs.models import TrainingNeed
 from hub.sessions import rules, services
 from hub.sessions.models import Attendance, Session, SessionSettings
@@ -231,6 +232,8 @@ def test_hq_configures_the_windows(hq_admin):
     services.session_settings_update(
         actor=hq_admin.user, early_start_minutes=10, end_not_before_start=False
     )
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SESSION_RULES_CHANGED)
+    assert event.data == {"early_start_minutes": [30, 10], "end_not_before_start": [True, False]}
     trainer = make_trainer()
     session = _session(trainer)
     with pytest.raises(ValidationError):
