@@ -134,12 +134,13 @@ def presence_minutes(
 
 
 def room_end(*, session: Session) -> None:
-    """Inside ``session_end``'s transaction: close the room's presence, hand the online
-    minutes of enrolled learners to attendance, and emit ``session.ended``. Nothing for a
-    session that never had a live room."""
+    """Inside ``session_end``'s transaction: close the room's presence at the session's end
+    time, hand the online minutes of enrolled learners to attendance (clipped there to the
+    delivered duration), and emit ``session.ended``. Nothing for a session that never had a
+    live room."""
     if not LiveRoom.objects.filter(session=session).exists():
         return
-    now = timezone.now()
+    now = session.ended_at or timezone.now()
     minutes, first = presence_minutes(session, now=now)
     enrolments = dict(
         Enrolment.objects.filter(

@@ -125,6 +125,13 @@ class SessionFactory(factory.django.DjangoModelFactory):
     capacity = 10
     location = "三楼培训室"
     branch = None
+    status = "scheduled"
+    # An ended session delivered its scheduled duration unless a test says otherwise.
+    delivered_minutes = factory.LazyAttribute(
+        lambda o: (
+            int((o.ends_at - o.starts_at).total_seconds() // 60) if o.status == "ended" else None
+        )
+    )
 
     @factory.post_generation
     def trainers(obj, create, extracted, **kwargs):

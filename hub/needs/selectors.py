@@ -32,11 +32,9 @@ from django.utils import timezone
 
 from ..models import Branch, Employee, Role
 from ..permissions import access_for
-from ..sessions.models import Attendance, Enrolment, Session
+from ..sessions.models import Attendance, Enrolment, Session, completed_enrolment_q
 from .models import NeedEvent, TrainingNeed, TrainingPlan
 
-# Attendance that counts as "trained" for plan progress and the branch page.
-TRAINED_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 ACTIVE_NEED_STATUSES = (
     TrainingNeed.Status.OPEN,
     TrainingNeed.Status.CLAIMED,
@@ -178,22 +176,20 @@ def _scalar(queryset: QuerySet, expression: Func) -> Coalesce:
 
 def with_progress(plans: QuerySet[TrainingPlan]) -> QuerySet[TrainingPlan]:
     """Annotate sessions_planned (non-cancelled linked sessions), sessions_delivered (ended)
-    and learners_trained (distinct learners present or late in an ended linked session)."""
+    and learners_trained (distinct learners who completed a linked session,
+    ``completed_enrolment_q``)."""
     # The session status is tested inside the count, not in WHERE: with status in WHERE,
     # SQLite drives each subquery from the (status, starts_at) index, i.e. through every
     # ended session of the company, instead of from the plan's few linked sessions.
     linked = Session.objects.filter(training_plans=OuterRef("pk"))
-    trained = Enrolment.objects.filter(
-        session__training_plans=OuterRef("pk"),
-        attendance__status__in=TRAINED_STATUSES,
-    )
+    linked_seats = Enrolment.objects.filter(session__training_plans=OuterRef("pk"))
     ended = Q(status=Session.Status.ENDED)
     return plans.annotate(
         sessions_planned=_scalar(linked.exclude(status=Session.Status.CANCELLED), _Count(F("pk"))),
         sessions_delivered=_scalar(linked, _Count(Case(When(ended, then=F("pk"))))),
         learners_trained=_scalar(
-            trained,
-            _CountDistinct(Case(When(session__status=Session.Status.ENDED, then=F("learner_id")))),
+            linked_seats,
+            _CountDistinct(Case(When(completed_enrolment_q(), then=F("learner_id")))),
         ),
         needs_count=_scalar(TrainingNeed.objects.filter(plans=OuterRef("pk")), _Count(F("pk"))),
     )
@@ -317,14 +313,13 @@ def branch_needs_by_status(branch: Branch) -> list[tuple[str, str, list[Training
 def branch_recently_trained(
     branch: Branch, *, days: int = 90, limit: int = 20
 ) -> QuerySet[Attendance]:
-    """Completed attendance (present or late in an ended session) of the branch's people in
-    the last ``days`` days, newest first."""
+    """Completed attendance (``AttendanceQuerySet.completed``) of the branch's people in the
+    last ``days`` days, newest first."""
     since = timezone.now() - dt.timedelta(days=days)
     return (
-        Attendance.objects.filter(
-            status__in=TRAINED_STATUSES,
+        Attendance.objects.completed()
+        .filter(
             enrolment__learner__branch=branch,
-            enrolment__session__status=Session.Status.ENDED,
             enrolment__session__ends_at__gte=since,
         )
         .select_related("enrolment__learner", "enrolment__session")
@@ -335,12 +330,8 @@ def branch_recently_trained(
 def branch_trained_count(branch: Branch, *, days: int = 90) -> int:
     since = timezone.now() - dt.timedelta(days=days)
     return (
-        Enrolment.objects.filter(
-            learner__branch=branch,
-            session__status=Session.Status.ENDED,
-            session__ends_at__gte=since,
-            attendance__status__in=TRAINED_STATUSES,
-        )
+        Enrolment.objects.completed()
+        .filter(learner__branch=branch, session__ends_at__gte=since)
         .values("learner_id")
         .distinct()
         .count()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Branch, Employee, PositionCategory, Role
 from ..permissions import access_for, employee_for
-from ..sessions.models import Session
+from ..sessions.models import Attendance, Session
 from .models import NeedEvent, TrainingNeed, TrainingPlan
 from .selectors import may_edit_plan
 
@@ -243,9 +243,13 @@ def need_mark_delivered(*, need: TrainingNeed, actor, note: str = "") -> Trainin
 
 
 def needs_deliver_for_session(*, session: Session) -> int:
-    """System step for the sessions feature to call once ``session`` has ended: every need in
-    delivery linked to it becomes delivered (actor: none, i.e. the system). Returns how many."""
+    """System step for the sessions feature to call once ``session`` has ended (and again when
+    a learner completes it later): when at least one learner completed it, every need in
+    delivery linked to it becomes delivered (actor: none, i.e. the system). A session nobody
+    completed delivers nothing (it credits 0 h). Idempotent; returns how many moved."""
     if session.status != Session.Status.ENDED:
+        return 0
+    if not Attendance.objects.completed().filter(enrolment__session=session).exists():
         return 0
     moved = 0
     with transaction.atomic():

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from hub.models import Employee, Role, RoleGrant
 from hub.sessions.models import Attendance, Enrolment, Session, SessionSettings
-from hub.sessions.rules import attendance_outcome
+from hub.sessions.rules import attendance_outcome, delivered_minutes
 
 from .shape import BATCH_SIZE, SeedScale
 
@@ -263,6 +263,7 @@ def _write(
                 cancelled_at=p.starts_at - dt.timedelta(days=2)
                 if p.status == Session.Status.CANCELLED
                 else None,
+                **_delivery(p),
             )
             for p in planned
         ],
@@ -316,6 +317,20 @@ def _write(
         )
     Attendance.objects.bulk_create(attendance, batch_size=BATCH_SIZE)
     created["attendance records"] += len(attendance)
+
+
+def _delivery(p: _Planned) -> dict:
+    """An ended demo session was started on time and ended at its scheduled end, so it
+    delivered its scheduled duration (``rules.delivered_minutes``)."""
+    if p.status != Session.Status.ENDED:
+        return {}
+    return {
+        "started_at": p.starts_at,
+        "ended_at": p.ends_at,
+        "delivered_minutes": delivered_minutes(
+            scheduled_start=p.starts_at, scheduled_end=p.ends_at, ended_at=p.ends_at
+        ),
+    }
 
 
 def _insert_history(

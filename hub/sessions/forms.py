@@ -156,6 +156,8 @@ class SessionSettingsForm(forms.ModelForm):
             "late_after_minutes",
             "cancel_deadline_hours",
             "checkin_code_minutes",
+            "early_start_minutes",
+            "end_not_before_start",
         ]
 
 

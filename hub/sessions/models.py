@@ -7,11 +7,31 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import PositionCategory
+
+
+class SessionQuerySet(models.QuerySet):
+    def with_credit(self) -> SessionQuerySet:
+        """Annotate ``has_completer`` (an enrolled learner completed the session, see
+        ``AttendanceQuerySet.completed``) and ``credited_minutes``: the delivered duration of an
+        ended session with a completer, else 0 (no completer, cancelled, not ended)."""
+        completers = Attendance.objects.completed().filter(enrolment__session=OuterRef("pk"))
+        return self.annotate(has_completer=Exists(completers)).annotate(
+            credited_minutes=Case(
+                When(
+                    status=Session.Status.ENDED,
+                    has_completer=True,
+                    then=Coalesce("delivered_minutes", Value(0)),
+                ),
+                default=Value(0),
+                output_field=models.IntegerField(),
+            )
+        )
 
 
 class Session(models.Model):
@@ -71,6 +91,12 @@ class Session(models.Model):
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Set when the session ends (rules.delivered_minutes): what counts as taught.
+    delivered_minutes = models.PositiveIntegerField(_("delivered (minutes)"), null=True, blank=True)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -96,6 +122,15 @@ class Session(models.Model):
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
     @property
+    def attendance_minutes(self) -> int:
+        """The length attendance is measured against: the delivered duration once the session
+        has ended, the scheduled one before. Minutes present are clipped to it and the
+        completion rule applies to it."""
+        if self.delivered_minutes is not None:
+            return self.delivered_minutes
+        return self.duration_minutes
+
+    @property
     def audience_list(self) -> list[str]:
         return [c for c in self.audience.split(",") if c]
 
@@ -106,6 +141,26 @@ class Session(models.Model):
         """May an employee of ``branch_id`` and position ``category`` enrol themselves?"""
         branch_ok = self.branch_id is None or self.branch_id == branch_id
         return branch_ok and (not self.audience_list or category in self.audience_list)
+
+
+def completed_enrolment_q(path: str = "") -> Q:
+    """Completed training as a condition on an enrolment reached by ``path`` ("" from
+    Enrolment, "enrolments" from Session): the definition of ``AttendanceQuerySet.completed``
+    (enrolled, session ended, completion rule met), for counts and conditional aggregates."""
+    prefix = f"{path}__" if path else ""
+    return Q(
+        **{
+            f"{prefix}status": Enrolment.Status.ENROLLED,
+            f"{prefix}session__status": Session.Status.ENDED,
+            f"{prefix}attendance__completed": True,
+        }
+    )
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def completed(self) -> EnrolmentQuerySet:
+        """Enrolments whose training is completed (``completed_enrolment_q``)."""
+        return self.filter(completed_enrolment_q())
 
 
 class Enrolment(models.Model):
@@ -138,6 +193,8 @@ class Enrolment(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
+    objects = EnrolmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [
@@ -152,6 +209,20 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} @ {self.session}"
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def completed(self) -> AttendanceQuerySet:
+        """Completed training, the one definition every page uses (My learning, My branch, HQ
+        overview, plan progress, teaching hours): an enrolled learner of an ended session whose
+        record meets the completion rule (``completed``, set by the rule on the delivered
+        duration or by a trainer's correction). A status of present or late alone is not
+        enough: a correction to present with too few minutes is not completed."""
+        return self.filter(
+            completed=True,
+            enrolment__status=Enrolment.Status.ENROLLED,
+            enrolment__session__status=Session.Status.ENDED,
+        )
 
 
 class Attendance(models.Model):
@@ -188,6 +259,8 @@ class Attendance(models.Model):
     correction_reason = models.CharField(_("reason for correction"), max_length=300, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = AttendanceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance records")
@@ -216,6 +289,16 @@ class SessionSettings(models.Model):
     )
     checkin_code_minutes = models.PositiveSmallIntegerField(
         _("check-in code lifetime (minutes)"), default=2
+    )
+    early_start_minutes = models.PositiveSmallIntegerField(
+        _("earliest start (minutes before the scheduled start)"),
+        default=30,
+        help_text=_("A session cannot be started earlier than this before its scheduled start."),
+    )
+    end_not_before_start = models.BooleanField(
+        _("no end before the scheduled start"),
+        default=True,
+        help_text=_("Refuse to end a session before its scheduled start time."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

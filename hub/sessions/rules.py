@@ -1,4 +1,5 @@
-"""Pure rules of sessions: who may run one, the rotating check-in code, the completion rule.
+"""Pure rules of sessions: who may run one, the rotating check-in code, when a session may be
+started and ended, its delivered duration, the completion rule.
 
 No database writes here; services call these so the rules live in one place.
 """
@@ -10,10 +11,21 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hub.permissions import access_for
 
 from .models import Attendance, Session
+
+MSG_START_TOO_EARLY = _(
+    "This session cannot be started yet: it may start at most %(minutes)s minutes before its "
+    "scheduled start (%(earliest)s)."
+)
+MSG_END_BEFORE_START = _(
+    "This session cannot be ended before its scheduled start (%(start)s). If it will not take "
+    "place, cancel it instead."
+)
 
 CODE_DIGITS = 6
 # Check-in opens this long before the scheduled start (learners arrive early).
@@ -75,6 +87,42 @@ def checkin_code_valid(session_id: int, code: str, now: dt.datetime, minutes: in
         return False
     window = _window(now, minutes)
     return any(hmac.compare_digest(code, _code_for(session_id, w)) for w in (window, window - 1))
+
+
+def _local(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def start_refusal(
+    *, now: dt.datetime, scheduled_start: dt.datetime, early_start_minutes: int
+) -> str | None:
+    """Why the session cannot be started at ``now`` (None: it can). Allowed from
+    ``early_start_minutes`` before the scheduled start on (exactly that early is allowed)."""
+    earliest = scheduled_start - dt.timedelta(minutes=early_start_minutes)
+    if now < earliest:
+        return MSG_START_TOO_EARLY % {"minutes": early_start_minutes, "earliest": _local(earliest)}
+    return None
+
+
+def end_refusal(
+    *, now: dt.datetime, scheduled_start: dt.datetime, end_not_before_start: bool
+) -> str | None:
+    """Why the session cannot be ended at ``now`` (None: it can). With the rule on, an end
+    before the scheduled start is refused; ending exactly at the start is allowed (and
+    delivers 0 minutes)."""
+    if end_not_before_start and now < scheduled_start:
+        return MSG_END_BEFORE_START % {"start": _local(scheduled_start)}
+    return None
+
+
+def delivered_minutes(
+    *, scheduled_start: dt.datetime, scheduled_end: dt.datetime, ended_at: dt.datetime
+) -> int:
+    """The delivered duration in whole minutes: the scheduled duration, or (end - scheduled
+    start) for a session ended before its scheduled end; never negative. An early start adds
+    nothing."""
+    end = min(ended_at, scheduled_end)
+    return max(0, int((end - scheduled_start).total_seconds() // 60))
 
 
 def meets_completion(*, minutes: int, duration: int, completion_percent: int) -> bool:

@@ -6,14 +6,24 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hub.models import Employee
 from hub.permissions import access_for
 
-from .models import Attendance, Enrolment, Notification, Session
+from .models import Attendance, Enrolment, Notification, Session, completed_enrolment_q
 
 
 def sessions_open_q(employee: Employee) -> Q:
@@ -157,13 +167,11 @@ def my_learning(
     waitlisted = _learner_enrolments(employee).filter(
         status=Enrolment.Status.WAITLISTED, session__status__in=active, session__ends_at__gte=now
     )
-    completed = _learner_enrolments(employee).filter(
-        status=Enrolment.Status.ENROLLED, attendance__completed=True
-    )
+    completed = _learner_enrolments(employee).completed()
     past = (
         _learner_enrolments(employee)
         .filter(status=Enrolment.Status.ENROLLED, session__status=Session.Status.ENDED)
-        .exclude(attendance__completed=True)
+        .exclude(completed_enrolment_q())
     )
     return MyLearning(
         upcoming=list(upcoming.order_by("session__starts_at")),
@@ -174,16 +182,21 @@ def my_learning(
 
 
 def teaching_hours(employee: Employee, start: dt.datetime, end: dt.datetime) -> Decimal:
-    """Hours taught: the scheduled length of every ENDED session ``employee`` trained that
-    started in [start, end). A co-trained session counts in full for each trainer."""
-    spans = Session.objects.filter(
-        trainers=employee,
-        status=Session.Status.ENDED,
-        starts_at__gte=start,
-        starts_at__lt=end,
-    ).values_list("starts_at", "ends_at")
-    seconds = sum(int((e - s).total_seconds()) for s, e in spans)
-    return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1"))
+    """Hours taught: the delivered duration of every ENDED session ``employee`` trained that
+    started in [start, end) and that at least one learner completed (a session nobody
+    completed, and a cancelled one, counts 0 h). A co-trained session counts in full for each
+    trainer."""
+    minutes = (
+        Session.objects.filter(
+            trainers=employee,
+            status=Session.Status.ENDED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .with_credit()
+        .aggregate(total=Sum("credited_minutes"))["total"]
+    )
+    return (Decimal(minutes or 0) / Decimal(60)).quantize(Decimal("0.1"))
 
 
 def year_bounds(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
@@ -215,19 +228,20 @@ def my_teaching(*, employee: Employee, now: dt.datetime | None = None) -> list[S
 
 
 def recently_taught(*, employee: Employee, limit: int = 10) -> QuerySet[Session]:
+    """Ended sessions the employee taught, newest first, with ``delivered_minutes``,
+    ``credited_minutes`` and ``has_completer`` (no completer: 0 h credited, flagged on the
+    page) and the enrolled / completed counts."""
     return (
         Session.objects.filter(trainers=employee, status=Session.Status.ENDED)
         .select_related("branch")
+        .with_credit()
         .annotate(
             enrolled_count=Count(
                 "enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)
             ),
             completed_count=Count(
                 "enrolments",
-                filter=Q(
-                    enrolments__status=Enrolment.Status.ENROLLED,
-                    enrolments__attendance__completed=True,
-                ),
+                filter=completed_enrolment_q("enrolments"),
             ),
         )
         .order_by("-starts_at")[:limit]

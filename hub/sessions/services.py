@@ -224,21 +224,47 @@ def _transition(*, session: Session, actor, verb: str) -> Session:
     return locked
 
 
-def session_start(*, session: Session, actor) -> Session:
-    """scheduled → live (its trainers or HQ)."""
+def session_start(*, session: Session, actor, now: dt.datetime | None = None) -> Session:
+    """scheduled → live (its trainers or HQ), at most ``early_start_minutes`` (settings) before
+    the scheduled start; records ``started_at``."""
+    now = now or timezone.now()
+    settings = SessionSettings.load()
     with transaction.atomic():
         locked = _transition(session=session, actor=actor, verb="start")
-        locked.save(update_fields=["status"])
+        refusal = rules.start_refusal(
+            now=now,
+            scheduled_start=locked.starts_at,
+            early_start_minutes=settings.early_start_minutes,
+        )
+        if refusal:
+            raise ValidationError(refusal)
+        locked.started_at = now
+        locked.save(update_fields=["status", "started_at"])
         session_started.send(sender=Session, session=locked, actor=actor)
     return locked
 
 
-def session_end(*, session: Session, actor) -> Session:
-    """live → ended (its trainers or HQ); finalises attendance with the completion rule, and
-    every training need in delivery that is linked to the session becomes delivered."""
+def session_end(*, session: Session, actor, now: dt.datetime | None = None) -> Session:
+    """live → ended (its trainers or HQ), not before the scheduled start (settings). Stores
+    ``ended_at`` and the delivered duration (``rules.delivered_minutes``), finalises attendance
+    against it with the completion rule, and, when a learner completed, every training need in
+    delivery that is linked to the session becomes delivered."""
+    now = now or timezone.now()
+    settings = SessionSettings.load()
     with transaction.atomic():
         locked = _transition(session=session, actor=actor, verb="end")
-        locked.save(update_fields=["status"])
+        refusal = rules.end_refusal(
+            now=now,
+            scheduled_start=locked.starts_at,
+            end_not_before_start=settings.end_not_before_start,
+        )
+        if refusal:
+            raise ValidationError(refusal)
+        locked.ended_at = now
+        locked.delivered_minutes = rules.delivered_minutes(
+            scheduled_start=locked.starts_at, scheduled_end=locked.ends_at, ended_at=now
+        )
+        locked.save(update_fields=["status", "ended_at", "delivered_minutes"])
         session_ending.send(sender=Session, session=locked, actor=actor)
         attendance_finalise(session=locked)
         needs_deliver_for_session(session=locked)
@@ -546,7 +572,7 @@ def session_reminders_send(*, now: dt.datetime | None = None) -> int:
 def _apply_rule(attendance: Attendance, session: Session, settings: SessionSettings) -> None:
     attendance.status, attendance.completed = rules.attendance_outcome(
         minutes=attendance.minutes_present,
-        duration=session.duration_minutes,
+        duration=session.attendance_minutes,
         checked_in_at=attendance.checked_in_at,
         starts_at=session.starts_at,
         completion_percent=settings.completion_percent,
@@ -564,8 +590,9 @@ def attendance_record_minutes(
     """Record online attendance for an enrolled learner of a live or ended session.
 
     ``minutes`` is the learner's total so far (the record keeps the largest total reported),
-    or, with ``add=True``, minutes to add. Clamped to the session's length. A trainer's
-    correction is never overwritten. Status and completion follow the completion rule.
+    or, with ``add=True``, minutes to add. Clamped to the session's length (the delivered
+    duration once it has ended). A trainer's correction is never overwritten. Status and
+    completion follow the completion rule; a completion in an ended session delivers its needs.
     """
     settings = SessionSettings.load()
     with transaction.atomic():
@@ -590,11 +617,13 @@ def attendance_record_minutes(
             if add
             else max(attendance.minutes_present, minutes)
         )
-        attendance.minutes_present = max(0, min(total, session.duration_minutes))
+        attendance.minutes_present = max(0, min(total, session.attendance_minutes))
         if joined_at is not None and attendance.checked_in_at is None:
             attendance.checked_in_at = joined_at
         _apply_rule(attendance, session, settings)
         attendance.save()
+        if attendance.completed and session.status == Session.Status.ENDED:
+            needs_deliver_for_session(session=session)
     return attendance
 
 
@@ -603,10 +632,10 @@ def attendance_record_online(
 ) -> int:
     """Record online minutes of many enrolled learners at once (by enrolment id), as
     ``attendance_record_minutes`` does for one: the record keeps the larger total, clamped to
-    the session's length; the first join time becomes the check-in time; a trainer's
-    correction is never overwritten. Status and completion are left to
-    ``attendance_finalise``. Must run inside the caller's transaction. Returns the number of
-    records changed."""
+    the session's length (the delivered duration once ``session_end`` has set it); the first
+    join time becomes the check-in time; a trainer's correction is never overwritten. Status
+    and completion are left to ``attendance_finalise``. Must run inside the caller's
+    transaction. Returns the number of records changed."""
     enrolled = set(
         session.enrolments.filter(
             status=Enrolment.Status.ENROLLED, pk__in=list(minutes)
@@ -628,7 +657,7 @@ def attendance_record_online(
         if record.corrected_at is not None:
             continue
         record.minutes_present = max(
-            record.minutes_present, max(0, min(minutes[pk], session.duration_minutes))
+            record.minutes_present, max(0, min(minutes[pk], session.attendance_minutes))
         )
         if record.checked_in_at is None and pk in joined_at:
             record.checked_in_at = joined_at[pk]
@@ -641,9 +670,13 @@ def attendance_record_online(
 def attendance_finalise(*, session: Session) -> int:
     """Close a session's attendance: one record per enrolled learner (absent when none),
     in-person check-ins credited from check-in (or from the start when on time) to the end,
-    and status and completion set by the completion rule. Corrected and excused records are
-    kept. Idempotent; returns the number of records."""
+    every record's minutes clipped to the delivered duration, and status and completion set by
+    the completion rule on the delivered duration. Corrected and excused records keep their
+    status (a correction's completion is re-judged on the clipped minutes). Idempotent;
+    returns the number of records."""
     settings = SessionSettings.load()
+    length = session.attendance_minutes
+    delivered_until = min(session.ends_at, session.ended_at or session.ends_at)
     with transaction.atomic():
         existing = set(
             Attendance.objects.filter(enrolment__session=session).values_list(
@@ -661,7 +694,13 @@ def attendance_finalise(*, session: Session) -> int:
             )
         )
         for record in records:
-            if record.corrected_at is not None or record.status == Attendance.Status.EXCUSED:
+            record.minutes_present = min(record.minutes_present, length)
+            if record.corrected_at is not None:
+                record.completed = _correction_completed(
+                    record.status, record.minutes_present, session, settings
+                )
+                continue
+            if record.status == Attendance.Status.EXCUSED:
                 continue
             if (
                 session.mode == Session.Mode.IN_PERSON
@@ -673,13 +712,28 @@ def attendance_finalise(*, session: Session) -> int:
                 since = (
                     session.starts_at if record.checked_in_at <= grace_end else record.checked_in_at
                 )
-                seconds = (session.ends_at - since).total_seconds()
-                record.minutes_present = max(0, int(seconds // 60))
+                seconds = (delivered_until - since).total_seconds()
+                record.minutes_present = max(0, min(int(seconds // 60), length))
             _apply_rule(record, session, settings)
         Attendance.objects.bulk_update(
             records, ["minutes_present", "status", "completed", "updated_at"]
         )
     return len(records)
+
+
+def _correction_completed(
+    status: str, minutes: int, session: Session, settings: SessionSettings
+) -> bool:
+    """A corrected record completes when its status is present or late and its minutes meet
+    the completion rule on the session's (delivered) length."""
+    return status in {
+        Attendance.Status.PRESENT,
+        Attendance.Status.LATE,
+    } and rules.meets_completion(
+        minutes=minutes,
+        duration=session.attendance_minutes,
+        completion_percent=settings.completion_percent,
+    )
 
 
 def attendance_check_in(
@@ -731,8 +785,10 @@ def attendance_correct(
 ) -> Attendance:
     """A trainer of the session (or HQ) sets a learner's status and minutes with a reason.
 
-    Allowed once the session is live or ended; the record keeps who and why, later automatic
-    figures don't overwrite it, and one ``attendance.corrected`` audit event is written.
+    Allowed once the session is live or ended; minutes are clipped to the session's (delivered)
+    length and completion follows ``_correction_completed``. The record keeps who and why,
+    later automatic figures don't overwrite it, and one ``attendance.corrected`` audit event is
+    written. A completion in an ended session delivers its needs.
     """
     session = enrolment.session
     if not rules.can_run_session(actor, session):
@@ -747,7 +803,7 @@ def attendance_correct(
     if status not in Attendance.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     settings = SessionSettings.load()
-    minutes = max(0, min(int(minutes), session.duration_minutes))
+    minutes = max(0, min(int(minutes), session.attendance_minutes))
     with transaction.atomic():
         attendance, _created = Attendance.objects.select_for_update().get_or_create(
             enrolment=enrolment
@@ -755,14 +811,7 @@ def attendance_correct(
         before = {"status": attendance.status, "minutes": attendance.minutes_present}
         attendance.status = status
         attendance.minutes_present = minutes
-        attendance.completed = status in {
-            Attendance.Status.PRESENT,
-            Attendance.Status.LATE,
-        } and rules.meets_completion(
-            minutes=minutes,
-            duration=session.duration_minutes,
-            completion_percent=settings.completion_percent,
-        )
+        attendance.completed = _correction_completed(status, minutes, session, settings)
         attendance.corrected_at = timezone.now()
         attendance.corrected_by = actor
         attendance.correction_reason = reason[:300]
@@ -779,6 +828,8 @@ def attendance_correct(
                 "reason": reason[:300],
             },
         )
+        if attendance.completed and session.status == Session.Status.ENDED:
+            needs_deliver_for_session(session=session)
     return attendance
 
 
@@ -786,9 +837,9 @@ def attendance_correct(
 
 
 def session_settings_update(*, actor, **values) -> SessionSettings:
-    """An HQ admin changes the completion rule, late threshold, cancellation deadline or code
-    life. Writes the settings and, when a value changed, one ``session.rules`` audit event with
-    the old and new values."""
+    """An HQ admin changes the completion rule, late threshold, cancellation deadline, code
+    life or the start/end windows. Writes the settings and, when a value changed, one
+    ``session.rules`` audit event with the old and new values."""
     if not access_for(actor).is_hq_admin:
         raise PermissionDenied(MSG_NOT_ALLOWED)
     with transaction.atomic():

@@ -153,6 +153,17 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["roster"] = selectors.session_roster(user=request.user, session=session)
     if can_run:
         context["cancel_form"] = CancelSessionForm()
+        # The services' own rules: why Start / End would be refused now (None: allowed).
+        context["start_refusal"] = rules.start_refusal(
+            now=now,
+            scheduled_start=session.starts_at,
+            early_start_minutes=config.early_start_minutes,
+        )
+        context["end_refusal"] = rules.end_refusal(
+            now=now,
+            scheduled_start=session.starts_at,
+            end_not_before_start=config.end_not_before_start,
+        )
         context["recording_form"] = RecordingForm(initial={"url": session.recording_url})
         context["correction_statuses"] = CorrectionForm.base_fields["status"].choices
     return render(request, "hub/sessions/session_detail.html", context)

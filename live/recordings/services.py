@@ -233,7 +233,7 @@ def recording_progress_report(
                 minutes=rules.attendance_minutes(
                     watched_seconds=watched,
                     media_seconds=media,
-                    session_minutes=session.duration_minutes,
+                    session_minutes=session.attendance_minutes,
                     completed=progress.completed,
                     completion_percent=settings.completion_percent,
                 ),

@@ -101,7 +101,10 @@ def test_operations_flow(flow_browser, live_url, flow):
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     now = timezone.now()
-    starts = (now + dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
+    # Soon enough that the trainer may start it now (at most 30 minutes early) and that its
+    # scheduled start has passed when the trainer ends it (step 6 waits for that), far enough
+    # that the learners can still enrol before it.
+    starts = (now + dt.timedelta(minutes=4)).replace(second=0, microsecond=0)
     manager = _log_in(flow_browser, live_url, flow.manager)
     trainer = _log_in(flow_browser, live_url, flow.trainer)
     learner_a = _log_in(flow_browser, live_url, flow.learner_a)
@@ -264,7 +267,10 @@ def test_operations_flow(flow_browser, live_url, flow):
     expect(learner_a.get_by_test_id("grade")).to_contain_text("make the third one shorter")
     _shot(learner_a, "5d-grade-seen")
 
-    # 6. The trainer ends the session: the need is delivered; the manager evaluates it.
+    # 6. The trainer ends the session: the need is delivered; the manager evaluates it. A
+    # session cannot end before its scheduled start, and a minute must have been delivered.
+    delivered = starts + dt.timedelta(seconds=65) - timezone.now()
+    trainer.wait_for_timeout(max(0.0, delivered.total_seconds()) * 1000)
     trainer.goto(session_url)
     trainer.get_by_test_id("end").click()
     expect(trainer.get_by_text("Session status changed.")).to_be_visible()

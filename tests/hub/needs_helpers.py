@@ -59,6 +59,7 @@ def attend(session: Session, learner: Employee, status: str | None) -> Enrolment
             enrolment=enrolment,
             status=status,
             minutes_present=120 if status in {"present", "late"} else 0,
+            completed=status in {"present", "late"},  # what the completion rule gives
         )
     return enrolment
 

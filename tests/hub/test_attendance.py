@@ -108,7 +108,8 @@ def test_completion_rule_at_80_percent(minutes, status, completed):
     session = live_session(make_trainer(), minutes=60, mode="live_online")
     enrolment = EnrolmentFactory(session=session)
     services.attendance_record_minutes(enrolment=enrolment, minutes=minutes)
-    services.session_end(session=session, actor=session.trainers.first().user)
+    trainer = session.trainers.first()
+    services.session_end(session=session, actor=trainer.user, now=session.ends_at)
     attendance = Attendance.objects.get(enrolment=enrolment)
     assert (attendance.status, attendance.completed) == (status, completed)
 

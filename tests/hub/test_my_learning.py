@@ -9,6 +9,7 @@ from django.utils import timezone
 from hub.sessions import rules, services
 from hub.sessions.models import Attendance, Enrolment, Session, SessionSettings
 from tests.factories import BranchFactory, EmployeeFactory, EnrolmentFactory, SessionFactory
+from tests.hub.needs_helpers import attend
 from tests.hub.sessions_helpers import live_session, make_trainer
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +70,10 @@ def test_my_teaching_shows_hours_rosters_and_is_for_trainers(client_for, learner
     upcoming = SessionFactory(trainers=[trainer])
     EnrolmentFactory(session=upcoming, learner=learner)
     start = timezone.now() - dt.timedelta(days=3)
-    SessionFactory(
+    taught = SessionFactory(
         trainers=[trainer], status="ended", starts_at=start, ends_at=start + dt.timedelta(hours=2)
     )
+    attend(taught, EmployeeFactory(), "present")  # a learner completed it: it counts
     response = client_for(trainer).get(reverse("sessions:teaching"))
     assert response.status_code == 200
     assert response.context["sessions"] == [upcoming]
@@ -252,9 +254,12 @@ def test_hq_changes_settings_on_the_page(client_for, hq_admin):
             "late_after_minutes": 5,
             "cancel_deadline_hours": 12,
             "checkin_code_minutes": 3,
+            "early_start_minutes": 15,
+            "end_not_before_start": "on",
         },
     )
     assert SessionSettings.load().completion_percent == 75
+    assert SessionSettings.load().early_start_minutes == 15
 
 
 def test_code_rule_used_by_page_matches_service():

@@ -12,8 +12,14 @@ from hub.needs import services
 from hub.needs.models import NeedEvent, TrainingNeed, metric_lift
 from hub.sessions.models import Session
 from library.models import CourseIndexPage, CoursePage, LibraryIndexPage
-from tests.factories import BranchFactory, make_hq_admin, make_manager
-from tests.hub.needs_helpers import make_need, make_session, make_trainer
+from tests.factories import (
+    BranchFactory,
+    EmployeeFactory,
+    EnrolmentFactory,
+    make_hq_admin,
+    make_manager,
+)
+from tests.hub.needs_helpers import attend, make_need, make_session, make_trainer
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +258,7 @@ def test_ended_session_delivers_linked_needs(in_delivery):
     assert services.needs_deliver_for_session(session=session) == 0  # not ended yet
     session.status = Session.Status.ENDED
     session.save()
+    attend(session, EmployeeFactory(branch=session.branch), "present")
     assert services.needs_deliver_for_session(session=session) == 1
     in_delivery.refresh_from_db()
     assert in_delivery.status == Status.DELIVERED
@@ -264,8 +271,16 @@ def test_ending_the_session_through_its_service_delivers_the_need(in_delivery, t
     from hub.sessions import services as session_services
 
     session = in_delivery.sessions.get()
-    session_services.session_start(session=session, actor=trainer.user)
-    session_services.session_end(session=session, actor=trainer.user)
+    learner = EnrolmentFactory(session=session, learner=EmployeeFactory(branch=session.branch))
+    session_services.session_start(session=session, actor=trainer.user, now=session.starts_at)
+    session_services.attendance_correct(
+        enrolment=type(learner).objects.get(pk=learner.pk),
+        actor=trainer.user,
+        status="present",
+        minutes=120,
+        reason="签到表",
+    )
+    session_services.session_end(session=session, actor=trainer.user, now=session.ends_at)
     in_delivery.refresh_from_db()
     assert in_delivery.status == Status.DELIVERED
 

@@ -12,6 +12,7 @@ from hub.sessions import services
 from hub.sessions.models import Enrolment, Session
 from hub.sessions.selectors import teaching_hours
 from tests.factories import EmployeeFactory, EnrolmentFactory, SessionFactory
+from tests.hub.needs_helpers import attend
 from tests.hub.sessions_helpers import live_session, make_trainer
 
 pytestmark = pytest.mark.django_db
@@ -100,9 +101,9 @@ def test_co_trainers_may_run_and_others_may_not(branch):
     a, b, outsider = make_trainer(branch), make_trainer(branch), make_trainer(branch)
     session = SessionFactory(trainers=[a, b])
     with pytest.raises(PermissionDenied):
-        services.session_start(session=session, actor=outsider.user)
-    services.session_start(session=session, actor=b.user)
-    services.session_end(session=session, actor=a.user)
+        services.session_start(session=session, actor=outsider.user, now=session.starts_at)
+    services.session_start(session=session, actor=b.user, now=session.starts_at)
+    services.session_end(session=session, actor=a.user, now=session.ends_at)
     session.refresh_from_db()
     assert session.status == Session.Status.ENDED
 
@@ -126,7 +127,11 @@ def test_co_trainers_may_run_and_others_may_not(branch):
 )
 def test_transitions(hq_admin, status, verb, ok):
     trainer = make_trainer()
-    session = SessionFactory(trainers=[trainer], status=status)
+    # Started ten minutes ago: inside the start and end windows, so only the status decides.
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=10)
+    session = SessionFactory(
+        trainers=[trainer], status=status, starts_at=start, ends_at=start + dt.timedelta(hours=1)
+    )
     action = {
         "start": services.session_start,
         "end": services.session_end,
@@ -221,12 +226,14 @@ def test_teaching_hours_count_ended_sessions_only():
     base = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
     def make(status, start, hours, trainers):
-        return SessionFactory(
+        session = SessionFactory(
             trainers=trainers,
             status=status,
             starts_at=start,
             ends_at=start + dt.timedelta(hours=hours),
         )
+        attend(session, EmployeeFactory(), "present")  # a learner completed it
+        return session
 
     make("ended", base, 2, [trainer])
     make("ended", base + dt.timedelta(days=1), 1.5, [trainer, co])  # co-trained: full for both

@@ -323,7 +323,7 @@ def test_home_pages_show_needs_hours_and_due_work(client_for):
     from django.utils import timezone
 
     from evaluation.models import Assignment
-    from hub.models import Enrolment, Session
+    from hub.models import Attendance, Enrolment, Session
     from tests.factories import EnrolmentFactory, SessionFactory
     from tests.hub.needs_helpers import make_need
 
@@ -342,7 +342,12 @@ def test_home_pages_show_needs_hours_and_due_work(client_for):
         ends_at=start + dt.timedelta(minutes=90),
         status=Session.Status.ENDED,
     )
-    learner = EnrolmentFactory(session=session, status=Enrolment.Status.ENROLLED).learner
+    enrolment = EnrolmentFactory(session=session, status=Enrolment.Status.ENROLLED)
+    learner = enrolment.learner
+    # The learner completed it, so the session counts its delivered 90 minutes.
+    Attendance.objects.create(
+        enrolment=enrolment, status="present", minutes_present=90, completed=True
+    )
     Assignment.objects.create(
         session=session,
         title="门店复盘作业",

@@ -95,7 +95,8 @@ def test_session_end_turns_presence_into_attendance_by_the_completion_rule(room)
     interval(room, done, start, left=start + dt.timedelta(minutes=4))
     interval(room, done, start + dt.timedelta(minutes=1), left=start + dt.timedelta(minutes=2))
     interval(room, partial, start, left=start + dt.timedelta(minutes=2))
-    session_end(session=room.session, actor=room.trainer.user)
+    # Ended at its scheduled end: the whole 60 minutes were delivered.
+    session_end(session=room.session, actor=room.trainer.user, now=room.session.ends_at)
     records = {
         a.enrolment.learner_id: a
         for a in Attendance.objects.select_related("enrolment").filter(
@@ -135,8 +136,8 @@ def test_starting_an_online_session_opens_its_room_and_an_in_person_one_none():
     online = session_taught_by(trainer, mode="live_online")
     in_person = session_taught_by(trainer)
     for session in (online, in_person):
-        session_start(session=session, actor=trainer.user)
-        session_end(session=session, actor=trainer.user)
+        session_start(session=session, actor=trainer.user, now=session.starts_at)
+        session_end(session=session, actor=trainer.user, now=session.ends_at)
     assert list(LiveRoom.objects.values_list("session_id", flat=True)) == [online.pk]
     assert list(LiveEvent.objects.values_list("session_id", "type")) == [
         (online.pk, "session.ended")

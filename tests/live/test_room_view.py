@@ -4,12 +4,14 @@ controls that come back to the page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from hub.models import Session
 from live.models import LiveRoom
@@ -254,7 +256,13 @@ def test_trainer_ends_the_session_from_the_room_and_comes_back(client_for, sessi
 
 
 def test_start_from_the_room_comes_back_to_it(client_for, trainer):
-    session = SessionFactory(trainers=[trainer], mode="live_online")
+    soon = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=10)
+    session = SessionFactory(
+        trainers=[trainer],
+        mode="live_online",
+        starts_at=soon,
+        ends_at=soon + dt.timedelta(hours=1),
+    )
     response = client_for(trainer).post(
         reverse("sessions:transition", args=[session.pk, "start"]), {"next": _room(session)}
     )
