@@ -228,9 +228,9 @@ def session_start(*, session: Session, actor, now: dt.datetime | None = None) ->
     """scheduled → live (its trainers or HQ), at most ``early_start_minutes`` (settings) before
     the scheduled start; records ``started_at``."""
     now = now or timezone.now()
-    settings = SessionSettings.load()
     with transaction.atomic():
         locked = _transition(session=session, actor=actor, verb="start")
+        settings = SessionSettings.load()  # after the permission check: load may create it
         refusal = rules.start_refusal(
             now=now,
             scheduled_start=locked.starts_at,
@@ -250,9 +250,9 @@ def session_end(*, session: Session, actor, now: dt.datetime | None = None) -> S
     against it with the completion rule, and, when a learner completed, every training need in
     delivery that is linked to the session becomes delivered."""
     now = now or timezone.now()
-    settings = SessionSettings.load()
     with transaction.atomic():
         locked = _transition(session=session, actor=actor, verb="end")
+        settings = SessionSettings.load()  # after the permission check: load may create it
         refusal = rules.end_refusal(
             now=now,
             scheduled_start=locked.starts_at,

@@ -64,6 +64,8 @@ def test_lead_reads_but_cannot_save_the_attendance_rules(client_for, lead, hq_ad
         "late_after_minutes": "1",
         "cancel_deadline_hours": "1",
         "checkin_code_minutes": "1",
+        "early_start_minutes": "30",
+        "end_not_before_start": "on",
     }
     assert client.post(reverse("sessions:settings"), values).status_code == 403
     assert SessionSettings.load().completion_percent == before

@@ -268,6 +268,8 @@ SETTINGS_FORM = {
     "late_after_minutes": "10",
     "cancel_deadline_hours": "12",
     "checkin_code_minutes": "2",
+    "early_start_minutes": "30",
+    "end_not_before_start": "on",
 }
 
 TABLE: dict[str, Rule] = {
