@@ -269,6 +269,7 @@ class AuditEvent(models.Model):
         MENTOR_RULES_CHANGED = "mentor.rules", _("Mentor programme rules changed")
         ATTENDANCE_CORRECTED = "attendance.corrected", _("Attendance corrected")
         SESSION_CANCELLED = "session.cancelled", _("Session cancelled")
+        SEARCH_SYNONYMS_CHANGED = "search.synonyms", _("Search synonyms changed")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
