@@ -41,6 +41,9 @@ _WORD_CHAR = rf"[^\W_{_CJK_RANGES}]"
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 10
 MAX_FORMS = 8  # a term and its synonym forms
+# Segments a partial match is looked for with (the first ones of the query): each is a
+# condition and a ranking term, and SQLite caps an expression's depth.
+MAX_SEGMENTS = 48
 # Longer Latin "words" (hashes, URLs run together) are cut; the cut form is still a prefix.
 MAX_WORD_LENGTH = 60
 
@@ -222,18 +225,17 @@ def expand_synonyms(terms: list[Term], groups: Iterable[Sequence[str]]) -> list[
 
 def partial_terms(terms: list[Term]) -> list[Term]:
     """The segments of a query, any of which makes a partial match: every token of every
-    form of every term (a phrase's bigrams, a single character, a word), each once."""
+    form of every term (a phrase's bigrams, a single character, a word), each once, at most
+    ``MAX_SEGMENTS`` (the original wording before synonym forms)."""
     segments: list[Term] = []
     seen: set[tuple[str, bool]] = set()
-    for term in terms:
-        for form in term.forms:
-            for token in form.tokens:
-                key = (token, form.is_prefix)
-                if key in seen:
-                    continue
-                seen.add(key)
+    forms = [*terms, *(form for term in terms for form in term.alternatives)]
+    for form in forms:
+        for token in form.tokens:
+            if (token, form.is_prefix) not in seen:
+                seen.add((token, form.is_prefix))
                 segments.append(Term(token, (token,), is_prefix=form.is_prefix, is_cjk=form.is_cjk))
-    return segments
+    return segments[:MAX_SEGMENTS]
 
 
 # --- Highlighting ----------------------------------------------------------------------------

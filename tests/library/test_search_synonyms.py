@@ -156,3 +156,15 @@ def test_the_page_shows_a_bad_line_and_keeps_the_list(client_for, hq_admin):
     assert b"synonyms-error" in response.content
     assert "Line 1" in response.content.decode()
     assert not SynonymGroup.objects.exists()
+
+
+def test_a_long_query_with_synonyms_stays_within_the_segment_cap(library, learner, hq_admin):
+    from library.search.tokens import MAX_QUERY_LENGTH, MAX_SEGMENTS
+
+    library.course("顾客投诉处理")
+    synonyms_replace(actor=hq_admin.user, text="客户，顾客，消费者，用户\n投诉，抱怨，意见")
+    distinct = "".join(chr(0x4E00 + 7 * n) for n in range(MAX_QUERY_LENGTH))
+    query = ("客户投诉" + distinct)[:MAX_QUERY_LENGTH]  # 99 different bigrams
+    assert len(partial_terms(expand_synonyms(terms(query), [["客户", "顾客"]]))) == MAX_SEGMENTS
+    results = library_search(user=learner.user, query=query)
+    assert [hit.entry.title_text for hit in results.hits] == ["顾客投诉处理"]
