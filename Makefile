@@ -8,11 +8,13 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 1
+# Where the SQLite demo database and its media live (hub.settings.base reads the same variable).
+VAR_DIR ?= $(or $(LECTERN_VAR_DIR),var)
 # Test processes in parallel (pytest-xdist); 2 fits the 2-core machines we run on.
 TEST_WORKERS ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test setup install assets messages static migrate seed serve lint format bench clean
+.PHONY: demo demo-reset test setup install assets messages static migrate seed serve lint format bench clean
 
 demo: setup migrate seed
 	@echo
@@ -20,6 +22,15 @@ demo: setup migrate seed
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --queue-name '*' & \
 	  $(BIN)/daphne -b $(HOST) -p $(PORT) hub.asgi:application
+
+# A fresh demo company: the SQLite database and the demo's media go, then migrate and seed
+# again (e.g. to walk through the live room once more). Refuses when DATABASE_URL is set.
+demo-reset:
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "demo-reset removes the SQLite demo database only: unset DATABASE_URL" >&2; exit 1; fi
+	rm -f $(VAR_DIR)/lectern.sqlite3 $(VAR_DIR)/lectern.sqlite3-wal $(VAR_DIR)/lectern.sqlite3-shm
+	rm -rf $(VAR_DIR)/media $(VAR_DIR)/private
+	$(MAKE) seed
 
 test: setup
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -277,6 +277,7 @@ class AuditEvent(models.Model):
         H5P_UPLOAD_APPROVED = "h5p.approval.approved", _("H5P upload approved")
         H5P_UPLOAD_REJECTED = "h5p.approval.rejected", _("H5P upload rejected")
         LOGIN_LOCKED_OUT = "login.locked_out", _("Login locked out")
+        SEARCH_SYNONYMS_CHANGED = "search.synonyms", _("Search synonyms changed")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,17 +1,21 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views import serve as document_serve
 
 from . import views
 from .forms import FirstPasswordResetForm
+from .media import favicon, media_serve
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", favicon),
+    # Uploaded media need a login (hub.media), in development as in production.
+    re_path(r"^media/(?P<path>.+)$", media_serve, name="media"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -73,13 +77,23 @@ urlpatterns = [
     path("live/", include("live.urls")),
     path("library/", include("library.urls")),
     path("cms/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
+    # Wagtail's document URLs, the files behind a login as under /media/ (hub.media).
+    path(
+        "documents/",
+        include(
+            [
+                re_path(
+                    r"^(\d+)/(.*)$", login_required(document_serve.serve), name="wagtaildocs_serve"
+                ),
+                path(
+                    "authenticate_with_password/<int:restriction_id>/",
+                    document_serve.authenticate_with_password,
+                    name="wagtaildocs_authenticate_with_password",
+                ),
+            ]
+        ),
+    ),
     path("django-admin/", admin.site.urls),
     # Wagtail serves the library pages; the site root is the library home.
     path("library/", include(wagtail_urls)),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns

@@ -36,6 +36,7 @@ from .models import (
     GuideIndexPage,
     GuidePage,
 )
+from .search.models import SynonymGroup
 from .services import course_create_from_template, library_install
 from .services import review_workflow as hq_review_workflow
 from .video.demo import seed_demo_video
@@ -156,6 +157,10 @@ def _write_case(
     return case
 
 
+# HQ's starting synonym list for the search (HQ admins edit it at /library/search/synonyms/).
+DEMO_SYNONYMS = ["客户, 顾客, 消费者", "投诉, 抱怨", "导购, 店员, 销售顾问"]
+
+
 def seed_library(*, seed: int, today: dt.date | None = None) -> Counter[str]:
     """Write the demo library once: 6 templates, 24 derived courses, 16 cases, 3 guides.
 
@@ -168,6 +173,9 @@ def seed_library(*, seed: int, today: dt.date | None = None) -> Counter[str]:
     today = today or timezone.localdate()
     with transaction.atomic():
         home = library_install()
+        if not SynonymGroup.objects.exists():
+            SynonymGroup.objects.bulk_create(SynonymGroup(words=w) for w in DEMO_SYNONYMS)
+            created["search synonym groups"] += len(DEMO_SYNONYMS)
         if CourseTemplatePage.objects.filter(slug=TEMPLATES[0].slug).exists():
             return created
         with _indexing_deferred():

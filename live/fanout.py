@@ -2,7 +2,7 @@
 
 Naively every connection joins the room's channel-layer group and every event costs one
 layer delivery and one consumer handler call per client (~200 to 500 µs each: see
-shared/perf/live-ceiling.md). Here, per process and room:
+docs/live-ceiling.md). Here, per process and room:
 
 - one **relay** channel joins the room's group, so an event crosses the layer once per
   process, not once per client;

@@ -144,6 +144,8 @@ class PlanForm(forms.ModelForm):
         if editing:
             del self.fields["scope"]
             del self.fields["branch"]
+        elif not hq and len(branches) == 1:
+            self.fields["branch"].initial = branches[0]  # a manager's only branch
 
     def clean(self):
         data = super().clean()

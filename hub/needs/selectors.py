@@ -1,8 +1,9 @@
 """Reads for the needs pool, plans, the manager's "My branch" page and the HQ overview.
 
 Scoping lives here (built on ``hub.permissions``); every list comes with the joins it renders,
-and plan progress is computed by aggregate subqueries plus one headcount query for a whole page
-of plans, so the number of queries does not grow with the data.
+and plan progress is computed by aggregate subqueries plus one grouped query of learners trained
+and one headcount query for a whole page of plans, so the number of queries does not grow with
+the data.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from django.utils import timezone
 
 from ..models import Branch, Employee, Role
 from ..permissions import access_for
-from ..sessions.models import Attendance, Enrolment, Session, completed_enrolment_q
+from ..sessions.models import Attendance, Enrolment, Session
 from .models import NeedEvent, TrainingNeed, TrainingPlan
 
 ACTIVE_NEED_STATUSES = (
@@ -161,11 +162,6 @@ class _Count(Func):
     output_field = IntegerField()
 
 
-class _CountDistinct(Func):
-    template = "COUNT(DISTINCT %(expressions)s)"
-    output_field = IntegerField()
-
-
 def _scalar(queryset: QuerySet, expression: Func) -> Coalesce:
     return Coalesce(
         Subquery(queryset.order_by().annotate(n=expression).values("n")[:1]),
@@ -176,23 +172,37 @@ def _scalar(queryset: QuerySet, expression: Func) -> Coalesce:
 
 def with_progress(plans: QuerySet[TrainingPlan]) -> QuerySet[TrainingPlan]:
     """Annotate sessions_planned (non-cancelled linked sessions), sessions_delivered (ended)
-    and learners_trained (distinct learners who completed a linked session,
-    ``completed_enrolment_q``)."""
+    and needs_count. Learners trained are counted by ``attach_targets`` (they depend on the
+    plan's target, which lives in a JSON list)."""
     # The session status is tested inside the count, not in WHERE: with status in WHERE,
     # SQLite drives each subquery from the (status, starts_at) index, i.e. through every
     # ended session of the company, instead of from the plan's few linked sessions.
     linked = Session.objects.filter(training_plans=OuterRef("pk"))
-    linked_seats = Enrolment.objects.filter(session__training_plans=OuterRef("pk"))
     ended = Q(status=Session.Status.ENDED)
     return plans.annotate(
         sessions_planned=_scalar(linked.exclude(status=Session.Status.CANCELLED), _Count(F("pk"))),
         sessions_delivered=_scalar(linked, _Count(Case(When(ended, then=F("pk"))))),
-        learners_trained=_scalar(
-            linked_seats,
-            _CountDistinct(Case(When(completed_enrolment_q(), then=F("learner_id")))),
-        ),
         needs_count=_scalar(TrainingNeed.objects.filter(plans=OuterRef("pk")), _Count(F("pk"))),
     )
+
+
+def _trained_by_plan(plan_ids: list[int]) -> dict[int, Headcount]:
+    """Per plan, distinct learners who completed one of its linked sessions
+    (``Enrolment.objects.completed``), by (branch, position category): one grouped query for
+    a page of plans. A learner has one branch and one category, so the groups' counts add up
+    to distinct learners."""
+    rows = (
+        Enrolment.objects.completed()
+        .filter(session__training_plans__in=plan_ids)
+        .order_by()
+        .values("session__training_plans", "learner__branch_id", "learner__position_category")
+        .annotate(n=Count("learner_id", distinct=True))
+    )
+    groups: dict[int, dict[tuple[int, str], int]] = {pk: {} for pk in plan_ids}
+    for row in rows:
+        key = (row["learner__branch_id"], row["learner__position_category"])
+        groups[row["session__training_plans"]][key] = row["n"]
+    return {pk: Headcount(by_group) for pk, by_group in groups.items()}
 
 
 def _percent(part: int, whole: int | None) -> int | None:
@@ -228,24 +238,35 @@ class Headcount:
         )
 
 
+def _target_branch_ids(plan: TrainingPlan) -> list[int] | None:
+    """The plan's target branches, else its branch, else None (every branch, HQ-wide)."""
+    branch_ids = [b.pk for b in plan.target_branches.all()]
+    if not branch_ids:
+        return [plan.branch_id] if plan.branch_id else None
+    return branch_ids
+
+
 def targeted_learners(plan: TrainingPlan, headcount: Headcount) -> int:
     """The stated target, or current staff in the target branches and categories (target
     branches default to the plan's branch, or every branch for HQ-wide plans)."""
     if plan.targeted_learners is not None:
         return plan.targeted_learners
-    branch_ids: list[int] | None = [b.pk for b in plan.target_branches.all()]
-    if not branch_ids:
-        branch_ids = [plan.branch_id] if plan.branch_id else None
-    return headcount.count(branch_ids=branch_ids, categories=plan.target_categories)
+    return headcount.count(branch_ids=_target_branch_ids(plan), categories=plan.target_categories)
 
 
 def attach_targets(plans: list[TrainingPlan], today: dt.date | None = None) -> list[TrainingPlan]:
-    """Set learners_targeted and the two progress percentages on annotated plans (one
-    headcount query, only when some plan has no stated target)."""
+    """Set learners_trained (distinct learners of the plan's target branches and categories
+    present or late in an ended linked session: others in the room were not this plan's),
+    learners_targeted and the two progress percentages on annotated plans (one grouped
+    query, and one headcount query only when some plan has no stated target)."""
     headcount = Headcount({})
     if any(p.targeted_learners is None for p in plans):
         headcount = Headcount.load(today)
+    trained = _trained_by_plan([p.pk for p in plans]) if plans else {}
     for plan in plans:
+        plan.learners_trained = trained[plan.pk].count(
+            branch_ids=_target_branch_ids(plan), categories=plan.target_categories
+        )
         plan.learners_targeted = targeted_learners(plan, headcount)
         plan.sessions_percent = _percent(plan.sessions_delivered, plan.sessions_planned)
         plan.learners_percent = _percent(plan.learners_trained, plan.learners_targeted)

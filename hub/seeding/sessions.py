@@ -35,34 +35,35 @@ LARGE_ATTENDANCE_PER_SESSION = 20  # 50,000 x 20 = 1,000,000 attendance records
 LARGE_HISTORY_DAYS = 730
 LARGE_CHUNK = 1_000  # sessions per write batch at large scale
 
-# (title, audience: position categories allowed to self-enrol, "" = everyone)
+# (title, audience: position categories allowed to self-enrol, "" = everyone, the slug of the
+# library template whose courses the session teaches). A retail company, like the library.
 CATALOGUE = [
-    ("新员工入职第一课：企业文化与制度", "new_hire"),
-    ("柜面服务礼仪与投诉预防", ""),
-    ("交叉销售技巧：从存款到理财", "backbone"),
-    ("理财产品合规销售与适当性管理", ""),
-    ("反洗钱识别与可疑交易报告", ""),
-    ("对公客户需求挖掘", "backbone"),
-    ("信贷风险早期预警", "backbone,manager"),
-    ("高效团队晨会主持", "manager"),
-    ("客户经理时间管理", ""),
-    ("数字化营销工具实操", ""),
-    ("消费者权益保护专题", ""),
-    ("新员工产品知识速成", "new_hire"),
-    ("大额存单与结构性存款讲解", ""),
-    ("网点厅堂营销流程", ""),
-    ("基层管理者辅导技巧", "manager"),
-    ("案例复盘：一次成功的财富规划", "backbone"),
-    ("电信诈骗防范与客户提醒", ""),
-    ("保险代销业务合规要点", ""),
-    ("个人养老金业务介绍", ""),
-    ("内训师授课技巧入门", "backbone,manager"),
+    ("新员工入职第一课：企业文化与门店制度", "new_hire", "onboarding"),
+    ("门店服务礼仪与顾客投诉预防", "", "objection-handling"),
+    ("连带销售技巧：从一件到一套", "backbone", "cross-selling"),
+    ("顾客异议处理四步法", "", "objection-handling"),
+    ("收银合规与门店防损", "", "store-sop"),
+    ("会员需求挖掘与复购", "backbone", "cross-selling"),
+    ("库存预警与盘点差异分析", "backbone,manager", "store-sop"),
+    ("高效门店晨会主持", "manager", "manager-coaching"),
+    ("导购排班与时间管理", "", "store-sop"),
+    ("数字化营销工具实操：社群与小程序", "", "cross-selling"),
+    ("顾客权益保护与退换货规范", "", "objection-handling"),
+    ("新员工商品知识速成", "new_hire", "onboarding"),
+    ("新品陈列与黄金区域", "", "store-sop"),
+    ("门店销售接待流程", "", "cross-selling"),
+    ("基层店长辅导技巧", "manager", "manager-coaching"),
+    ("案例复盘：一次成功的连带销售", "backbone", "cross-selling"),
+    ("顾客投诉现场处理演练", "", "objection-handling"),
+    ("开闭店标准作业流程", "", "store-sop"),
+    ("企业团购客户接待与议价", "", "objection-handling"),
+    ("内训师授课技巧入门", "backbone,manager", "trainer-basics"),
 ]
 MODES = [(Session.Mode.IN_PERSON, 50), (Session.Mode.LIVE_ONLINE, 35), (Session.Mode.RECORDED, 15)]
 DURATIONS = [60, 90, 120, 180]
 START_HOURS = [9, 10, 14, 15, 19]
 DEMO_MAIL_DOMAIN = "demo.example.com"
-ROOMS = ["三楼培训室", "二楼大会议室", "五楼多功能厅", "一楼客户活动区"]
+ROOMS = ["三楼培训室", "二楼大会议室", "五楼多功能厅", "一楼会员活动区"]
 
 
 def seed_sessions(*, seed: int, scale: SeedScale, today: dt.date | None = None) -> Counter[str]:
@@ -101,6 +102,8 @@ class _People:
         self.learner_login: int | None = None
         self.trainer_login: int | None = None
         self.branch_names: dict[int, str] = {}
+        # template slug → live library courses derived from it (sessions teach one of them)
+        self.courses: dict[str, list[int]] = {}
 
 
 def _people() -> _People:
@@ -122,12 +125,17 @@ def _people() -> _People:
             people.trainer_login = pk
     trainers = RoleGrant.objects.filter(role=Role.TRAINER).values_list("employee_id", flat=True)
     people.trainers = sorted(t for t in trainers if t in people.branch_of)
+    from library.models import CoursePage
+
+    courses = CoursePage.objects.live().filter(derived_from__isnull=False).order_by("pk")
+    for pk, slug in courses.values_list("pk", "derived_from__slug"):
+        people.courses.setdefault(slug, []).append(pk)
     return people
 
 
 class _Planned:
     __slots__ = ("audience", "branch_id", "capacity", "ends_at", "mode", "starts_at", "status")
-    __slots__ += ("fill", "title", "trainer_ids", "location", "stream_url", "recording_url")
+    __slots__ += ("fill", "title", "trainer_ids", "location", "stream_url", "course_id")
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
@@ -139,7 +147,7 @@ def _plan_one(
     rng: random.Random, people: _People, day: dt.date, now: dt.datetime, n: int
 ) -> _Planned:
     s = _Planned()
-    title, audience = CATALOGUE[n % len(CATALOGUE)]
+    title, audience, template = CATALOGUE[n % len(CATALOGUE)]
     lead = rng.choice(people.trainers)
     s.trainer_ids = [lead]
     if rng.random() < 0.15:
@@ -152,16 +160,17 @@ def _plan_one(
     s.ends_at = s.starts_at + dt.timedelta(minutes=rng.choice(DURATIONS))
     s.capacity = rng.choice([12, 15, 20, 30, 40])
     s.title, s.audience = title, audience
-    s.location = s.stream_url = s.recording_url = ""
+    s.location = s.stream_url = ""
+    courses = people.courses.get(template)
+    s.course_id = courses[n // len(CATALOGUE) % len(courses)] if courses else None
     place = people.branch_names.get(s.branch_id or 0, "总部")
     if s.mode == Session.Mode.IN_PERSON:
         s.location = f"{place}{rng.choice(ROOMS)}"
     else:
         s.stream_url = f"https://live.lectern.example.cn/room/{n + 1000}"
     if s.ends_at < now:
+        # Recordings play local media: live.recordings.seeding attaches the demo video.
         s.status = Session.Status.CANCELLED if rng.random() < 0.05 else Session.Status.ENDED
-        if s.status == Session.Status.ENDED and s.mode != Session.Mode.IN_PERSON:
-            s.recording_url = f"https://video.lectern.example.cn/replay/{n + 1000}"
     else:
         s.status = Session.Status.CANCELLED if rng.random() < 0.03 else Session.Status.SCHEDULED
     # Share of capacity asked for: about one session in six is over-subscribed (waitlist).
@@ -257,7 +266,7 @@ def _write(
                 capacity=p.capacity,
                 location=p.location,
                 stream_url=p.stream_url,
-                recording_url=p.recording_url,
+                course_id=p.course_id,
                 status=p.status,
                 audience=p.audience,
                 cancelled_at=p.starts_at - dt.timedelta(days=2)

@@ -149,7 +149,9 @@ class MyLearning:
 def _learner_enrolments(employee: Employee) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(learner=employee)
-        .select_related("session__branch", "session__course", "attendance")
+        .select_related(
+            "session__branch", "session__course", "session__recording_source", "attendance"
+        )
         .prefetch_related("session__trainers")
     )
 

@@ -136,7 +136,7 @@ LECTERN_REDIS_MAX_CONNECTIONS = int(os.environ.get("LECTERN_REDIS_MAX_CONNECTION
 if REDIS_URL:
     # redis-py 8 defaults to a 5 s socket timeout, the same as channels_redis's blocking
     # read: an idle consumer then crashes and its WebSocket closes with 1011 every ~5 s
-    # (shared/perf/live-ceiling.md). No read timeout on the layer's connections; a
+    # (docs/live-ceiling.md). No read timeout on the layer's connections; a
     # connect timeout still catches a dead server.
     CHANNEL_LAYERS = {
         "default": {
@@ -313,6 +313,9 @@ LECTERN_VIDEO_SUBTITLE_MAX_BYTES = int(
 # Behind nginx: an internal location (e.g. "/_private/") aliased to PRIVATE_MEDIA_ROOT; the
 # video view then checks the login and hands the bytes to nginx with X-Accel-Redirect.
 LECTERN_VIDEO_ACCEL_REDIRECT = os.environ.get("LECTERN_VIDEO_ACCEL_REDIRECT", "")
+# Behind nginx: an internal location (e.g. "/_media/") aliased to MEDIA_ROOT; /media/ checks
+# the login, then nginx sends the file (hub.media). Empty: Django sends it.
+LECTERN_MEDIA_ACCEL_REDIRECT = os.environ.get("LECTERN_MEDIA_ACCEL_REDIRECT", "")
 # H5P packages (library.h5p): extracted files live under H5P_ROOT (default: PRIVATE_MEDIA_ROOT/h5p)
 # and are served only through signed URLs; a package over these limits is refused from its zip
 # directory before anything is unpacked.

@@ -8,6 +8,7 @@ index over the stored ``to_tsvector('simple', tokens)`` first narrows the candid
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -82,6 +83,31 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title_text
+
+
+class SynonymGroup(models.Model):
+    """Words HQ declared equivalent for the search (e.g. 客户, 顾客): a query term that holds
+    one of them also matches with each of the others (``tokens.expand_synonyms``). Edited
+    only as a whole list by HQ admins (``services.synonyms_replace``, audited)."""
+
+    words = models.CharField(_("equivalent words"), max_length=300)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+
+    def __str__(self) -> str:
+        return self.words
 
 
 from . import indexing  # noqa: E402, F401  (connects the page signals)

@@ -16,9 +16,19 @@ from django.utils.translation import gettext_lazy as _
 
 from ..permissions import can_see_templates
 from ..selectors import restricted_pages
-from .models import SearchEntry, SearchKind
+from .models import SearchEntry, SearchKind, SynonymGroup
 from .snippets import highlight, snippet
-from .tokens import MAX_QUERY_LENGTH, SearchQueryError, Term, parse_query, tsquery
+from .tokens import (
+    MAX_QUERY_LENGTH,
+    SearchQueryError,
+    Term,
+    any_tsquery,
+    expand_synonyms,
+    parse_query,
+    partial_terms,
+    synonym_words,
+    tsquery,
+)
 
 PER_PAGE = 20
 # Relative weight of a hit in the title and in the body (PostgreSQL's ts_rank defaults
@@ -64,54 +74,100 @@ def _contains(column: str, pattern: str) -> GreaterThan:
 
 
 def _term_q(term: Term) -> Q:
-    return Q(_contains("title_tokens", term.pattern)) | Q(_contains("body_tokens", term.pattern))
+    """The term, in any of its forms (synonyms), occurs in the title or the body."""
+    q = Q()
+    for form in term.forms:
+        q |= Q(_contains("title_tokens", form.pattern)) | Q(_contains("body_tokens", form.pattern))
+    return q
 
 
-def entries_matching(entries: QuerySet[SearchEntry], terms: list[Term]) -> QuerySet[SearchEntry]:
-    """``entries`` that contain every term (a phrase as consecutive tokens)."""
+def _full_q(terms: list[Term]) -> Q:
+    q = Q()
     for term in terms:
-        entries = entries.filter(_term_q(term))
+        q &= _term_q(term)
+    return q
+
+
+def _any_q(segments: list[Term]) -> Q:
+    q = Q()
+    for segment in segments:
+        q |= _term_q(segment)
+    return q
+
+
+def synonym_groups() -> list[list[str]]:
+    """HQ's synonym list (one query)."""
+    return [synonym_words(words) for words in SynonymGroup.objects.values_list("words", flat=True)]
+
+
+def entries_matching(
+    entries: QuerySet[SearchEntry], terms: list[Term], *, partial: bool = False
+) -> QuerySet[SearchEntry]:
+    """``entries`` that contain every term (a phrase as consecutive tokens, in any of its
+    synonym forms), or with ``partial`` any segment of one (``tokens.partial_terms``)."""
+    if partial:
+        segments = partial_terms(terms)
+        entries = entries.filter(_any_q(segments))
+        raw = any_tsquery(segments)
+    else:
+        entries = entries.filter(_full_q(terms))
+        raw = tsquery(terms)
     if connection.vendor == "postgresql":
         # The GIN index over the stored vector narrows the rows before the substring recheck
         # (which keeps a phrase's bigrams in order).
-        entries = entries.filter(search_vector=_ts_query(terms))
+        entries = entries.filter(search_vector=_ts_query(raw))
     return entries
 
 
-def _ts_query(terms: list[Term]) -> SearchQuery:
-    return SearchQuery(tsquery(terms), search_type="raw", config="simple")
+def _ts_query(raw: str) -> SearchQuery:
+    return SearchQuery(raw, search_type="raw", config="simple")
+
+
+def _hits(q: Q) -> Case:
+    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
 def entries_ranked(entries: QuerySet[SearchEntry], terms: list[Term]) -> QuerySet[SearchEntry]:
-    """Matching entries in rank order: more terms in the title first, then by score (more
-    hits higher, a title hit weighing more than a body hit), then the latest published.
+    """Matching entries in rank order: full matches (every term) before partial ones, then
+    more terms in the title, then more of the query's segments, then by score (more hits
+    higher, a title hit weighing more than a body hit), then the latest published.
 
-    The score is ``ts_rank`` on PostgreSQL and the same weighting of hit counts elsewhere.
+    The score is ``ts_rank`` of the ORed segments on PostgreSQL and the same weighting of hit
+    counts elsewhere. Annotates ``full`` (1 or 0) for the result list.
     """
+    segments = partial_terms(terms)
     title_terms = sum(
         (
-            Case(
-                When(_contains("title_tokens", term.pattern), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+            _hits(Q(*[_contains("title_tokens", f.pattern) for f in term.forms], _connector="OR"))
             for term in terms
         ),
         start=Value(0),
     )
+    segments_hit = sum((_hits(_term_q(segment)) for segment in segments), start=Value(0))
     if connection.vendor == "postgresql":
-        score = SearchRank(F("search_vector"), _ts_query(terms))
+        score = SearchRank(F("search_vector"), _ts_query(any_tsquery(segments)))
     else:
+        # Whole terms and their segments alike, as ts_rank counts the ORed segments.
         score = sum(
             (
-                _occurrences("title_tokens", term.pattern) * TITLE_WEIGHT
-                + _occurrences("body_tokens", term.pattern) * BODY_WEIGHT
-                for term in terms
+                _occurrences("title_tokens", part.pattern) * TITLE_WEIGHT
+                + _occurrences("body_tokens", part.pattern) * BODY_WEIGHT
+                for part in [*(form for term in terms for form in term.forms), *segments]
             ),
             start=Value(0.0),
         )
-    return entries.annotate(title_terms=title_terms, score=score).order_by(
-        "-title_terms", "-score", F("page__last_published_at").desc(nulls_last=True), "pk"
+    return entries.annotate(
+        full=_hits(_full_q(terms)),
+        title_terms=title_terms,
+        segments_hit=segments_hit,
+        score=score,
+    ).order_by(
+        "-full",
+        "-title_terms",
+        "-segments_hit",
+        "-score",
+        F("page__last_published_at").desc(nulls_last=True),
+        "pk",
     )
 
 
@@ -124,6 +180,11 @@ class SearchHit:
     @property
     def page(self):
         return self.entry.page
+
+    @property
+    def partial(self) -> bool:
+        """Only some of the query's segments are in the page (ranked after full matches)."""
+        return not getattr(self.entry, "full", 1)
 
     @property
     def kind(self) -> str:
@@ -142,6 +203,7 @@ class SearchResults:
     page: PaginatorPage
     hits: list[SearchHit]
     kind_counts: dict[str, int] = field(default_factory=dict)
+    full_total: int = 0  # of ``total``, the pages that hold every term
 
     @property
     def total(self) -> int:
@@ -151,8 +213,9 @@ class SearchResults:
 def library_search(
     *, user, query: str, kind: str | None = None, page: int | str = 1, per_page: int = PER_PAGE
 ) -> SearchResults:
-    """Live library pages the user may see that contain every word of ``query``, ranked,
-    one page of ``per_page`` hits with a highlighted title and snippet each.
+    """Live library pages the user may see that contain every word of ``query`` (each also
+    in its synonym forms), then those that contain only some of its segments, ranked, one
+    page of ``per_page`` hits with a highlighted title and snippet each.
 
     ``kind`` narrows to one kind (course, template, case, guide); the per-kind counts are of
     the whole match. Raises ``SearchQueryError`` for an empty or too long query.
@@ -162,10 +225,13 @@ def library_search(
         empty_message=str(QUERY_EMPTY),
         too_long_message=str(QUERY_TOO_LONG) % {"max": MAX_QUERY_LENGTH},
     )
-    matching = entries_matching(searchable_entries(user), terms)
-    kind_counts = {
-        row["kind"]: row["n"] for row in matching.values("kind").annotate(n=Count("pk")).order_by()
-    }
+    terms = expand_synonyms(terms, synonym_groups())
+    matching = entries_matching(searchable_entries(user), terms, partial=True)
+    full = _full_q(terms)
+    rows = matching.values("kind").annotate(n=Count("pk"), full=Count("pk", filter=full))
+    kind_counts, full_counts = {}, {}
+    for row in rows.order_by():
+        kind_counts[row["kind"]], full_counts[row["kind"]] = row["n"], row["full"]
     if kind:
         matching = matching.filter(kind=kind)
     ranked = entries_ranked(matching, terms).select_related("page")
@@ -173,14 +239,19 @@ def library_search(
     # The per-kind counts already hold the total: spare the paginator its COUNT query.
     paginator.count = kind_counts.get(kind, 0) if kind else sum(kind_counts.values())
     result_page = paginator.get_page(page)
-    hits = [
-        SearchHit(
-            entry=entry,
-            title_html=highlight(entry.title_text, terms),
-            snippet_html=snippet(entry.body_text, terms),
+    # Marked: every form of every term, and in a partial match the segments that made it.
+    forms = [form for term in terms for form in term.forms]
+    segments = forms + partial_terms(terms)
+    hits = []
+    for entry in result_page.object_list:
+        marked = forms if entry.full else segments
+        hits.append(
+            SearchHit(
+                entry=entry,
+                title_html=highlight(entry.title_text, marked),
+                snippet_html=snippet(entry.body_text, marked),
+            )
         )
-        for entry in result_page.object_list
-    ]
     return SearchResults(
         query=query,
         terms=terms,
@@ -188,6 +259,7 @@ def library_search(
         page=result_page,
         hits=hits,
         kind_counts=kind_counts,
+        full_total=full_counts.get(kind, 0) if kind else sum(full_counts.values()),
     )
 
 

@@ -15,12 +15,18 @@ Every character then starts exactly one token, so:
 
 Latin letters and digits form words, lower-cased and matched as prefixes. Text is NFKC-normalised
 first, so full-width letters and digits match their ASCII forms.
+
+A query term also matches in its synonym forms (``expand_synonyms``: HQ's groups of equivalent
+words, 客户 = 顾客, so 客户投诉 also finds 顾客投诉), and a page that holds only some of a query's
+segments (``partial_terms``: each bigram of a phrase, each word) is a partial match, ranked
+below the pages that hold every term.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Han (with extensions and compatibility ideographs), kana and hangul.
@@ -34,6 +40,10 @@ _WORD_CHAR = rf"[^\W_{_CJK_RANGES}]"
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 10
+MAX_FORMS = 8  # a term and its synonym forms
+# Segments a partial match is looked for with (the first ones of the query): each is a
+# condition and a ranking term, and SQLite caps an expression's depth.
+MAX_SEGMENTS = 48
 # Longer Latin "words" (hashes, URLs run together) are cut; the cut form is still a prefix.
 MAX_WORD_LENGTH = 60
 
@@ -86,12 +96,18 @@ def token_string(text: str) -> str:
 
 @dataclass(frozen=True)
 class Term:
-    """One word or phrase of a query; every term of a query must match."""
+    """One word or phrase of a query; every term of a query must match for a full match."""
 
     text: str  # as the user typed it (normalised), for highlighting
     tokens: tuple[str, ...]  # index tokens it must hit, for the PostgreSQL prefilter
     is_prefix: bool  # a single CJK character or a Latin word: matches the start of a token
     is_cjk: bool
+    # The same term in other words (synonyms): a hit of any of them is a hit of the term.
+    alternatives: tuple[Term, ...] = ()
+
+    @property
+    def forms(self) -> tuple[Term, ...]:
+        return (self, *self.alternatives)
 
     @property
     def pattern(self) -> str:
@@ -102,6 +118,23 @@ class Term:
         """The term as a raw tsquery (``'连带' & '带销'`` or ``'crm':*``)."""
         suffix = ":*" if self.is_prefix else ""
         return " & ".join(f"'{token}'{suffix}" for token in self.tokens)
+
+
+def _term(segment: str, *, cjk: bool) -> Term:
+    if cjk:
+        if len(segment) == 1:
+            return Term(segment, (segment,), is_prefix=True, is_cjk=True)
+        return Term(segment, tuple(_cjk_tokens(segment)[:-1]), is_prefix=False, is_cjk=True)
+    word = segment[:MAX_WORD_LENGTH]
+    return Term(word, (word.lower(),), is_prefix=True, is_cjk=False)
+
+
+def single_term(text: str) -> Term | None:
+    """``text`` as one term, or None when it is not exactly one word or CJK run."""
+    matches = list(_SEGMENT.finditer(normalize(text)))
+    if len(matches) != 1 or matches[0].group() != normalize(text):
+        return None
+    return _term(matches[0].group(), cjk=matches[0].lastgroup == "cjk")
 
 
 class SearchQueryError(ValueError):
@@ -123,17 +156,7 @@ def parse_query(raw: str, *, empty_message: str, too_long_message: str) -> list[
         raise SearchQueryError(too_long_message)
     terms: list[Term] = []
     for match in _SEGMENT.finditer(text):
-        segment = match.group()
-        if match.lastgroup == "cjk":
-            tokens = _cjk_tokens(segment)
-            term = (
-                Term(segment, (segment,), is_prefix=True, is_cjk=True)
-                if len(segment) == 1
-                else Term(segment, tuple(tokens[:-1]), is_prefix=False, is_cjk=True)
-            )
-        else:
-            word = segment[:MAX_WORD_LENGTH]
-            term = Term(word, (word.lower(),), is_prefix=True, is_cjk=False)
+        term = _term(match.group(), cjk=match.lastgroup == "cjk")
         if term.tokens not in {t.tokens for t in terms}:
             terms.append(term)
     if not terms:
@@ -142,8 +165,77 @@ def parse_query(raw: str, *, empty_message: str, too_long_message: str) -> list[
 
 
 def tsquery(terms: list[Term]) -> str:
-    """All terms ANDed, for ``SearchQuery(..., search_type="raw", config="simple")``."""
-    return " & ".join(term.tsquery() for term in terms)
+    """All terms ANDed (each as any of its forms), for ``SearchQuery(..., search_type="raw",
+    config="simple")``."""
+    return " & ".join(_forms_tsquery(term) for term in terms)
+
+
+def any_tsquery(terms: list[Term]) -> str:
+    """Any of the terms (a partial match), ORed."""
+    return " | ".join(f"({term.tsquery()})" for term in terms)
+
+
+def _forms_tsquery(term: Term) -> str:
+    if not term.alternatives:
+        return term.tsquery()
+    return "(" + " | ".join(f"({form.tsquery()})" for form in term.forms) + ")"
+
+
+# --- Synonyms and partial matches -------------------------------------------------------------
+
+
+def synonym_words(text: str) -> list[str]:
+    """The distinct words of one synonym group as an editor typed them: separated by commas
+    (ASCII or Chinese), 、, semicolons or spaces; normalised and lower-cased."""
+    words = re.split(r"[,，、;；\s]+", normalize(text).lower())
+    return list(dict.fromkeys(word for word in words if word))
+
+
+def expand_synonyms(terms: list[Term], groups: Iterable[Sequence[str]]) -> list[Term]:
+    """``terms`` with their synonym forms as ``alternatives``: a CJK term containing a word
+    of a group also matches with that word replaced by each other word of the group (客户投诉
+    → 顾客投诉); a Latin term matches another word of a group it equals. At most
+    ``MAX_FORMS`` forms per term; a replacement that is not one term is skipped."""
+    groups = [[word for word in group if word] for group in groups]
+    expanded: list[Term] = []
+    for term in terms:
+        texts = [term.text.lower()]
+        for group in groups:
+            for word in group:
+                if not (word in term.text.lower() if term.is_cjk else word == texts[0]):
+                    continue
+                for text in list(texts)[:MAX_FORMS]:
+                    texts += [text.replace(word, other) for other in group if other != word]
+        forms: list[Term] = []
+        for text in dict.fromkeys(texts[1:]):
+            form = single_term(text)
+            if form is not None and form.tokens != term.tokens and form not in forms:
+                forms.append(form)
+        expanded.append(
+            Term(
+                term.text,
+                term.tokens,
+                is_prefix=term.is_prefix,
+                is_cjk=term.is_cjk,
+                alternatives=tuple(forms[: MAX_FORMS - 1]),
+            )
+        )
+    return expanded
+
+
+def partial_terms(terms: list[Term]) -> list[Term]:
+    """The segments of a query, any of which makes a partial match: every token of every
+    form of every term (a phrase's bigrams, a single character, a word), each once, at most
+    ``MAX_SEGMENTS`` (the original wording before synonym forms)."""
+    segments: list[Term] = []
+    seen: set[tuple[str, bool]] = set()
+    forms = [*terms, *(form for term in terms for form in term.alternatives)]
+    for form in forms:
+        for token in form.tokens:
+            if (token, form.is_prefix) not in seen:
+                seen.add((token, form.is_prefix))
+                segments.append(Term(token, (token,), is_prefix=form.is_prefix, is_cjk=form.is_cjk))
+    return segments[:MAX_SEGMENTS]
 
 
 # --- Highlighting ----------------------------------------------------------------------------

@@ -7,4 +7,5 @@ from . import views
 app_name = "search"
 urlpatterns = [
     path("", views.search, name="index"),
+    path("synonyms/", views.synonyms, name="synonyms"),
 ]

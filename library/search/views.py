@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
-from .models import SearchKind
+from hub.permissions import is_hq_admin
+
+from . import services
+from .models import SearchKind, SynonymGroup
 from .selectors import library_search, searchable_kinds
 from .tokens import MAX_QUERY_LENGTH, SearchQueryError
 
@@ -48,3 +55,33 @@ def search(request: HttpRequest) -> HttpResponse:
             "kind_params": kind_params.urlencode(),
         },
     )
+
+
+class SynonymsForm(forms.Form):
+    text = forms.CharField(
+        label=_("Synonym groups"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "One group of equivalent words per line, separated by commas or 、, e.g. "
+            "客户，顾客，消费者. A search for a word of a group also finds the others."
+        ),
+    )
+
+
+@login_required
+def synonyms(request: HttpRequest) -> HttpResponse:
+    """HQ's synonym list for the library search (HQ admins only; each change is audited)."""
+    if not is_hq_admin(request.user):
+        raise PermissionDenied
+    current = "\n".join(SynonymGroup.objects.values_list("words", flat=True))
+    form = SynonymsForm(request.POST or None, initial={"text": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.synonyms_replace(actor=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.add_error("text", exc)
+        else:
+            messages.success(request, _("Search synonyms saved."))
+            return redirect("library:search:synonyms")
+    return render(request, "library/search_synonyms.html", {"form": form})

@@ -62,6 +62,26 @@
     }
   });
 
+  // --- a source that fails -----------------------------------------------------------
+  // A <source> that cannot be fetched or decoded fires "error" on itself, not on the video
+  // (which then just waits, spinning): both say so in words instead.
+  var failed = false;
+  function showLoadError() {
+    if (failed) { return; }
+    failed = true;
+    var message = document.getElementById("player-error");
+    if (message) {
+      message.textContent = box.dataset.msgLoadFailed;
+      message.classList.remove("d-none");
+    }
+    video.classList.add("d-none");
+  }
+  video.addEventListener("error", showLoadError);
+  var source = document.createElement("source");
+  source.addEventListener("error", showLoadError);
+  source.src = video.dataset.src;
+  if (video.dataset.type) { source.type = video.dataset.type; }
+
   // --- resume ------------------------------------------------------------------------
   video.addEventListener("loadedmetadata", function () {
     video.playbackRate = video.defaultPlaybackRate;
@@ -70,6 +90,7 @@
       video.currentTime = position;
     }
   }, {once: true});
+  video.appendChild(source);  // starts loading, with every listener in place
 
   if (!tracked) { return; }
 

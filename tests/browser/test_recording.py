@@ -157,3 +157,49 @@ def test_speed_resume_progress_and_no_credit_for_seeking(daphne_server):  # noqa
     assert progress.watched_seconds == pytest.approx(before_leaving + 0.3, abs=1.2)
     assert float(progress.speed) == 2
     assert progress.last_position > 11
+
+
+def test_a_source_that_fails_shows_an_error_instead_of_spinning(daphne_server):  # noqa: F811
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    port, _log = daphne_server
+    base = f"http://127.0.0.1:{port}"
+    trainer = make_trainer()
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
+    session = SessionFactory(
+        trainers=[trainer],
+        mode="recorded",
+        status="ended",
+        location="",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        recording_url=f"{base}/no-such-recording.webm",  # answered 404
+    )
+    learner = EmployeeFactory()
+    EnrolmentFactory(session=session, learner=learner)
+    client = Client()
+    client.force_login(learner.user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            context = chromium.new_context(locale="zh-CN")
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}]
+            )
+            page = context.new_page()
+            page.goto(f"{base}/live/sessions/{session.pk}/recording/")
+            error = page.get_by_test_id("player-error")
+            error.wait_for(state="visible", timeout=10_000)
+            message = error.text_content()
+            video_hidden = page.get_by_test_id("recording-video").is_hidden()
+        finally:
+            chromium.close()
+
+    assert "无法加载" in message
+    assert video_hidden

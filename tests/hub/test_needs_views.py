@@ -9,7 +9,7 @@ from django.urls import reverse
 from hub.needs import services
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.sessions.models import Session
-from tests.factories import BranchFactory, EmployeeFactory, make_manager
+from tests.factories import BranchFactory, EmployeeFactory, grant, make_manager
 from tests.hub.needs_helpers import attend, make_need, make_session, make_trainer
 
 pytestmark = pytest.mark.django_db
@@ -306,6 +306,18 @@ def test_manager_creates_branch_plan_through_the_form(manager, branch, client_fo
     assert response.status_code == 302
     assert plan.branch == branch
     assert plan.target_categories == ["backbone", "new_hire"]
+
+
+def test_the_plan_form_preselects_a_managers_only_branch(manager, branch, client_for, hq_admin):
+    form = client_for(manager).get(reverse("needs:plan_create")).context["form"]
+    assert form["branch"].value() == branch.pk
+    assert f'<option value="{branch.pk}" selected>' in str(form["branch"])
+    # Two branches (or HQ, who sees them all): nothing is chosen for them.
+    manager2 = make_manager(BranchFactory())
+    grant(manager2, "branch_manager", branch)
+    for someone in (manager2, hq_admin):
+        form = client_for(someone).get(reverse("needs:plan_create")).context["form"]
+        assert form["branch"].value() is None
 
 
 def test_manager_cannot_create_hq_plan_through_the_form(manager, client_for):

@@ -273,6 +273,29 @@ def test_hq_plan_targets_every_branch_or_its_target_branches(hq_admin):
     assert by_pk == {everyone.pk: 6, two.pk: 4, all_categories.pk: 3}
 
 
+def test_only_learners_the_plan_targets_count_as_trained(hq_admin):
+    """A plan for new hires linked to a session everyone attended: the others were trained
+    too, but not by this plan (the demo showed "223 / 83 learners trained")."""
+    b1, b2 = BranchFactory(), BranchFactory()
+    new_hires = [EmployeeFactory(branch=b, position_category="new_hire") for b in (b1, b1, b2)]
+    backbone = EmployeeFactory.create_batch(4, branch=b1, position_category="backbone")
+    everywhere = hq_plan(hq_admin, target_categories=["new_hire"])
+    in_b1 = hq_plan(hq_admin, target_categories=["new_hire"], target_branches=[b1])
+    stated = hq_plan(hq_admin, target_categories=["new_hire"], targeted_learners=2)
+    first = make_session(status=Session.Status.ENDED, starts_in=dt.timedelta(days=-3))
+    second = make_session(status=Session.Status.ENDED, starts_in=dt.timedelta(days=-2))
+    for plan in (everywhere, in_b1, stated):
+        plan.sessions.add(first, second)
+    for learner in [*new_hires, *backbone]:
+        attend(first, learner, "present")
+    attend(second, new_hires[0], "present")  # twice: still one learner
+
+    plans = selectors.attach_targets(list(selectors.plan_base()))
+    by_pk = {p.pk: (p.learners_trained, p.learners_targeted) for p in plans}
+    assert by_pk == {everywhere.pk: (3, 3), in_b1.pk: (2, 2), stated.pk: (3, 2)}
+    assert all(p.learners_trained <= p.learners_targeted for p in plans if p.pk != stated.pk)
+
+
 def test_empty_plan_progress_is_zero(hq_admin):
     plan = progress(hq_plan(hq_admin))
     assert (plan.sessions_delivered, plan.sessions_planned, plan.learners_trained) == (0, 0, 0)
@@ -290,11 +313,11 @@ def test_progress_queries_do_not_grow_with_plans(hq_admin, django_assert_max_num
             attend(session, EmployeeFactory(branch=branch), "present")
 
     build(2)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # plans, target branches, trained, headcount
         plans = selectors.attach_targets(list(selectors.plan_base()))
     assert len(plans) == 2
     build(10)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # plans, target branches, trained, headcount
         plans = selectors.attach_targets(list(selectors.plan_base()))
     assert len(plans) == 12
     assert all(p.learners_trained == 1 for p in plans)

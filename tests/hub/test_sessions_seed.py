@@ -10,6 +10,7 @@ from hub.seeding import SeedScale, demo_seed
 from hub.seeding import sessions as seeding
 from hub.sessions.models import Attendance, Enrolment, Session
 from hub.sessions.selectors import teaching_hours
+from live.seeding import DEMO_TITLE as DEMO_LIVE_TITLE
 
 pytestmark = pytest.mark.django_db
 TINY = SeedScale("tiny", branches=3, employees=60, hq_employees=5, trainers=4)
@@ -76,3 +77,21 @@ def test_large_history_is_written_in_batches(monkeypatch):
     learner = Employee.objects.exclude(enrolments__session=session).first()
     enrolment = Enrolment.objects.create(session=session, learner=learner, status="waitlisted")
     Attendance.objects.create(enrolment=enrolment)
+
+
+def test_sessions_teach_the_retail_library_courses_and_fill_the_overview():
+    """One company story: the sessions teach the (retail) library's courses, so the HQ
+    overview shows a course category and its category filter finds sessions."""
+    from hub.needs.selectors import OverviewFilters, overview_sessions
+
+    demo_seed(seed=1, scale=TINY)
+    seeded = Session.objects.filter(created_by__isnull=True).exclude(title=DEMO_LIVE_TITLE)
+    assert not seeded.filter(course__isnull=True).exists()
+    assert len(set(seeded.values_list("course__category", flat=True))) >= 2
+    titles = set(seeded.values_list("title", flat=True))
+    banking = ("理财", "存款", "信贷", "洗钱", "柜面", "网点", "客户经理", "保险", "存单")
+    assert not [t for t in titles if any(word in t for word in banking)]
+    assert {"连带销售技巧：从一件到一套", "顾客投诉现场处理演练"} <= titles
+    shown = overview_sessions(OverviewFilters())[:20]
+    assert all(s.course.get_category_display() for s in shown)
+    assert overview_sessions(OverviewFilters(category="onboarding")).exists()

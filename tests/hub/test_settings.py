@@ -148,7 +148,7 @@ def test_redis_url_selects_redis_layer_without_read_timeout_and_redis_cache(vari
     configured = variants["prod_configured"]
     assert configured["LAYER_CLASS"] == "channels_redis.core.RedisChannelLayer"
     # redis-py 8's default 5 s read timeout equals channels_redis's 5 s blocking read and
-    # drops idle WebSockets with 1011 (shared/perf/live-ceiling.md): it must be off.
+    # drops idle WebSockets with 1011 (docs/live-ceiling.md): it must be off.
     assert configured["LAYER_SOCKET_TIMEOUT"] is None
     assert configured["LAYER_CONNECT_TIMEOUT"] == 5
     assert configured["LAYER_CONFIG"]["hosts"][0]["address"] == REDIS_URL

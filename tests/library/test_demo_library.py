@@ -85,3 +85,15 @@ def test_demo_library_is_idempotent(seeded):
         CasePage.objects.count(),
         GuidePage.objects.count(),
     ) == counts
+
+
+def test_the_demo_search_knows_hqs_synonyms(seeded):
+    """客户投诉 finds the cases about 顾客 … 投诉 as full matches (客户 = 顾客 in HQ's list)."""
+    from django.contrib.auth import get_user_model
+
+    from library.search.selectors import library_search
+
+    learner = get_user_model().objects.get(username="learner")
+    results = library_search(user=learner, query="客户投诉")
+    assert results.full_total >= 1
+    assert not results.hits[0].partial

@@ -18,7 +18,7 @@ def ended_recorded_session(trainer, *, minutes: int = 60, duration_seconds=None,
     start = timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
     session = SessionFactory(
         trainers=[trainer],
-        mode="recorded",
+        mode=kwargs.pop("mode", "recorded"),
         status="ended",
         location="",
         starts_at=start,

@@ -74,7 +74,7 @@ def test_the_learner_gets_the_player_resumed_at_the_last_position(client_for, se
     response = client_for(learner).get(player(session))
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'src="{video.stream_url}"' in html and 'type="video/webm"' in html
+    assert f'data-src="{video.stream_url}"' in html and 'data-type="video/webm"' in html
     assert 'data-position="7.25"' in html and 'data-speed="1.5"' in html
     assert 'data-track="1"' in html
     for speed in ("0.5", "0.75", "1", "1.25", "1.5", "2"):
@@ -91,8 +91,10 @@ def test_the_speed_used_on_another_recording_is_the_default(client_for, session,
 
 def test_a_recording_link_without_a_video_plays_the_link(client_for, session, learner):
     html = client_for(learner).get(player(session)).content.decode()
-    assert f'src="{session.recording_url}"' in html
+    assert f'data-src="{session.recording_url}"' in html
     assert "Open the recording link" in html
+    # The player says so when the source fails instead of spinning (static/live/player.js).
+    assert 'id="player-error"' in html and "data-msg-load-failed=" in html
 
 
 def test_another_learner_of_the_branch_is_refused(client_for, session, learner, branch):

@@ -40,6 +40,7 @@ KIND_LABELS = {
     "mentor ratings": gettext_lazy("mentor ratings"),
     # The demo library (library.demo.seed_library).
     "library cases": gettext_lazy("library cases"),
+    "search synonym groups": gettext_lazy("search synonym groups"),
     "course templates": gettext_lazy("course templates"),
     "process guides": gettext_lazy("process guides"),
     "published courses": gettext_lazy("published courses"),
