@@ -13,7 +13,7 @@ from .media import favicon, media_serve
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("favicon.ico", favicon),
+    path("favicon.ico", favicon, name="favicon"),
     # Uploaded media need a login (hub.media), in development as in production.
     re_path(r"^media/(?P<path>.+)$", media_serve, name="media"),
     path(

@@ -285,6 +285,7 @@ TABLE: dict[str, Rule] = {
     "password_reset_complete": rule(EVERYONE),
     "set_language": rule(EVERYONE, data=lambda w: {"language": "en"}),
     "javascript-catalog": rule(GET_ONLY),
+    "favicon": rule(OPEN),
     # people, roles, audit, HR import
     "people": rule({MANAGER, *HQ_READ}),
     "employee": rule(
@@ -431,6 +432,7 @@ TABLE: dict[str, Rule] = {
     "library:video:stream": rule(GET_ONLY, pk("video")),
     "library:video:subtitles": rule(GET_ONLY, pk("video")),
     "library:search:index": rule(SIGNED_IN),
+    "library:search:synonyms": rule(ADMINS),
 }
 
 # Served by Wagtail itself (its admin, documents and page serving), checked by Wagtail.
