@@ -234,17 +234,9 @@ CONTENT_SECURITY_POLICY = {
 # The Wagtail and Django admins (/cms/, /django-admin/): Wagtail's page editor runs inline
 # scripts (no eval: tests/browser/test_csp.py); it frames its page previews from the admin.
 LECTERN_ADMIN_CSP = {
-    "default-src": [SELF],
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
     "script-src": [SELF, UNSAFE_INLINE],
     "style-src": [SELF, UNSAFE_INLINE],
-    "img-src": [SELF, "data:", "blob:"],
-    "font-src": [SELF, "data:"],
-    "media-src": [SELF, "blob:"],
-    "connect-src": [SELF],
-    "frame-src": [SELF],
-    "object-src": [NONE],
-    "base-uri": [SELF],
-    "form-action": [SELF],
     "frame-ancestors": [SELF],
 }
 
