@@ -11,12 +11,14 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.log_actions import log
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
+    Locale,
     Page,
     Site,
     Workflow,
@@ -92,8 +94,12 @@ def library_install() -> LibraryIndexPage:
     library, renaming an earlier install's English names; Wagtail's default "Moderators
     approval" workflow is deactivated (templates and guides are published by HQ directly).
     """
+    # Transactional tests flush Wagtail's root page and its default locale (data migrations).
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
     root = Page.get_first_root_node()
-    if root is None:  # transactional tests flush Wagtail's root page
+    if root is None:
         root = Page.add_root(instance=Page(title="Root", slug="root"))
     home = LibraryIndexPage.objects.first()
     if home is None:

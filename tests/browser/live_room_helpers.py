@@ -43,11 +43,12 @@ class Room:
 
 def make_room(learner, *, live: bool = True) -> Room:
     """An online session of a new trainer with ``learner`` enrolled, live since five minutes
-    (or starting in two). Write it before the browser starts: Playwright's loop forbids ORM
+    (or scheduled to start a minute ago and not started yet: a session cannot be ended before
+    its scheduled start). Write it before the browser starts: Playwright's loop forbids ORM
     calls afterwards."""
     trainer = make_trainer()
     now = timezone.now().replace(microsecond=0)
-    start = now - dt.timedelta(minutes=5) if live else now + dt.timedelta(minutes=2)
+    start = now - dt.timedelta(minutes=5 if live else 1)
     session = SessionFactory(
         trainers=[trainer],
         mode="live_online",

@@ -166,6 +166,8 @@ async def test_a_client_more_than_500_behind_gets_a_snapshot_from_memory_too(roo
     await _frames(back)
     await back.send("resume", last_seq=last_seq)
     answer = await back.frame()
+    while answer["type"] == "batch":  # live events (presence ticks) may come before the answer
+        answer = await back.frame()
     assert answer["type"] == "snapshot", (answer["type"], len(answer.get("events", [])))
     await back.leave()
     await learner.leave()
