@@ -256,7 +256,7 @@ def targeted_learners(plan: TrainingPlan, headcount: Headcount) -> int:
 
 def attach_targets(plans: list[TrainingPlan], today: dt.date | None = None) -> list[TrainingPlan]:
     """Set learners_trained (distinct learners of the plan's target branches and categories
-    present or late in an ended linked session: others in the room were not this plan's),
+    who completed a linked session: others in the room were not this plan's),
     learners_targeted and the two progress percentages on annotated plans (one grouped
     query, and one headcount query only when some plan has no stated target)."""
     headcount = Headcount({})
