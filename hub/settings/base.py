@@ -159,9 +159,11 @@ if REDIS_URL:
             },
         }
     }
+    # Its clear() deletes only this cache's keys: Django's own flushes the whole database,
+    # the channel layer's groups included (hub/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "hub.cache.PrefixScopedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lectern"),
         }

@@ -6,7 +6,6 @@ plays an HLS stream."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -48,15 +47,6 @@ def item(page, text: str):
     )
 
 
-@pytest.mark.xfail(
-    bool(os.environ.get("REDIS_URL")),
-    reason=(
-        "open defect: in the full PostgreSQL + Redis suite (-n 2) the trainer's roster never "
-        "shows the learner (0 online) although this test passes alone on PostgreSQL + Redis; "
-        "see the closing note of issue 10"
-    ),
-    strict=False,
-)
 def test_question_round_trip_between_learner_and_trainer(room, browser, live_url):
     from playwright.sync_api import expect
 
