@@ -31,7 +31,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from page_timing import measure  # noqa: E402
 
-from hub.models import Employee  # noqa: E402
+from hub.organisation.models import Employee  # noqa: E402
 
 
 def main() -> None:

@@ -35,9 +35,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from hub.imports.apply import plan_apply  # noqa: E402
-from hub.imports.validation import plan_file  # noqa: E402
-from hub.models import Branch, Employee, Region  # noqa: E402
+from hub.organisation.imports.apply import plan_apply  # noqa: E402
+from hub.organisation.imports.validation import plan_file  # noqa: E402
+from hub.organisation.models import Branch, Employee, Region  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉飞雪琳晨宇浩然思雨"

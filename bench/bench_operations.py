@@ -38,7 +38,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from page_timing import measure  # noqa: E402
 
-from hub.models import Employee  # noqa: E402
+from hub.organisation.models import Employee  # noqa: E402
 from hub.sessions.models import Enrolment, Session  # noqa: E402
 from library.models.pages import CourseCategory  # noqa: E402
 

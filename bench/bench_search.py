@@ -41,7 +41,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from wagtail.models import Page, Site  # noqa: E402
 from wagtail.rich_text import RichText  # noqa: E402
 
-from hub.models import Role  # noqa: E402
+from hub.organisation.models import Role  # noqa: E402
 from library.models import (  # noqa: E402
     CaseIndexPage,
     CasePage,

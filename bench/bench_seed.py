@@ -70,7 +70,15 @@ def main() -> int:
 
 
 def row_counts(user_model) -> dict[str, int]:
-    from hub.models import AuditEvent, Branch, Employee, PerformanceGrade, Region, RoleGrant, Team
+    from hub.organisation.models import (
+        AuditEvent,
+        Branch,
+        Employee,
+        PerformanceGrade,
+        Region,
+        RoleGrant,
+        Team,
+    )
 
     return {
         "regions": Region.objects.count(),

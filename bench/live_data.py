@@ -23,14 +23,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from hub.models import Branch, Employee, PositionCategory, Region
+from hub.organisation.models import Branch, Employee, PositionCategory, Region
 from hub.sessions.models import Enrolment, Session
 from live.models import LiveEvent, LiveRoom, Question
 
 BENCH_PASSWORD = "lectern-bench-pass"  # noqa: S105 - bench accounts on a bench database
 LEARNER = "bench-learner-{:04d}"
 TRAINER = "bench-trainer"
-AUTH_BACKEND = "hub.auth.EmployeeBackend"
+AUTH_BACKEND = "hub.organisation.auth.EmployeeBackend"
 SEED_QUESTIONS = 5
 # Where attendance is written: one row per connection (PresenceInterval) and the session's
 # attendance record. Counted with triggers on SQLite, from pg_stat_user_tables on PostgreSQL.

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Assignment, Grade, Submission
+from evaluation.models import Assignment, Grade, Submission
 
 
 @admin.register(Assignment)

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment
-from .services import MSG_EMPTY_SUBMISSION, MSG_SCORE_RANGE
-from .uploads import ALLOWED_EXTENSIONS, validate_submission_file
+from evaluation.models import Assignment
+from evaluation.services import MSG_EMPTY_SUBMISSION, MSG_SCORE_RANGE
+from evaluation.uploads import ALLOWED_EXTENSIONS, validate_submission_file
 
 TEXT_MAX_LENGTH = 20_000
 

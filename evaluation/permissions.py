@@ -1,4 +1,4 @@
-"""Who may do what with assignments, built on ``hub.permissions``.
+"""Who may do what with assignments, built on ``hub.organisation.permissions``.
 
 - The session's trainers and HQ admins manage a session's assignments and grade; they and the
   training lead (HQ, read only) see every submission and grade.
@@ -10,10 +10,9 @@
 
 from __future__ import annotations
 
-from hub.models import Enrolment, Session
-from hub.permissions import access_for
-
-from .models import Assignment, Submission
+from evaluation.models import Assignment, Submission
+from hub.organisation.permissions import access_for
+from hub.sessions.models import Enrolment, Session
 
 
 def is_session_trainer(user, session: Session) -> bool:

@@ -17,9 +17,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from hub.models import Enrolment, Session
-
-from .models import Assignment, Grade, Submission
+from evaluation.models import Assignment, Grade, Submission
+from hub.sessions.models import Enrolment, Session
 
 BATCH_SIZE = 2000
 SESSION_CHUNK = 500

@@ -8,9 +8,9 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from hub.models import Employee, Enrolment, Session
-
-from .models import Assignment, Grade, Submission
+from evaluation.models import Assignment, Grade, Submission
+from hub.organisation.models import Employee
+from hub.sessions.models import Enrolment, Session
 
 
 def _my_current(employee: Employee) -> QuerySet[Submission]:

@@ -12,13 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import Enrolment, Session
-from hub.permissions import access_for, employee_for
-
-from .models import MSG_MAX_BELOW_GRADES as MSG_MAX_BELOW_GRADES  # enforced in Assignment.clean
-from .models import Assignment, Grade, Submission
-from .permissions import can_manage_assignments
-from .uploads import file_extension, validate_submission_file
+from evaluation.models import (
+    MSG_MAX_BELOW_GRADES as MSG_MAX_BELOW_GRADES,  # enforced in Assignment.clean
+)
+from evaluation.models import Assignment, Grade, Submission
+from evaluation.permissions import can_manage_assignments
+from evaluation.uploads import file_extension, validate_submission_file
+from hub.organisation.permissions import access_for, employee_for
+from hub.sessions.models import Enrolment, Session
 
 MSG_NOT_TRAINER = _("Only the session's trainers or HQ may manage its assignments.")
 MSG_SESSION_CANCELLED = _("The session is cancelled: it takes no assignments or submissions.")

@@ -13,14 +13,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.models import Session
-from hub.permissions import access_for, employee_for
+from evaluation import permissions, selectors, services
+from evaluation.forms import AssignmentForm, GradeForm, SubmissionForm
+from evaluation.models import Assignment, Submission
+from evaluation.uploads import max_bytes
+from hub.organisation.permissions import access_for, employee_for
+from hub.sessions.models import Session
 from hub.web import form_add_service_errors
-
-from . import permissions, selectors, services
-from .forms import AssignmentForm, GradeForm, SubmissionForm
-from .models import Assignment, Submission
-from .uploads import max_bytes
 
 
 def _assignment_or_404(request: HttpRequest, assignment_id: int) -> Assignment:

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import (
+from hub.organisation.models import (
     AuditEvent,
     Branch,
     Employee,
@@ -48,9 +48,9 @@ class PerformanceGradeAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Role grants and audit events are written only by ``hub.services`` (``role_grant`` /
-    ``role_revoke`` write the group membership and the audit event with the grant): the Django
-    admin may look, never add, change or delete."""
+    """Role grants and audit events are written only by ``hub.organisation.services``
+    (``role_grant`` / ``role_revoke`` write the group membership and the audit event with the
+    grant): the Django admin may look, never add, change or delete."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

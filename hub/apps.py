@@ -7,4 +7,4 @@ class HubConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from . import login_throttle  # noqa: F401 - connects the lockout audit receiver
+        from hub import login_throttle  # noqa: F401 - connects the lockout audit receiver

@@ -20,8 +20,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from .models import AuditEvent
-from .services import audit_record
+from hub.organisation.models import AuditEvent
+from hub.organisation.services import audit_record
 
 LOCKOUT_STATUS = 429
 

@@ -7,12 +7,13 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents.views import serve as document_serve
 
-from . import views
-from .forms import FirstPasswordResetForm
-from .media import favicon, media_serve
+from hub.media import favicon, media_serve
+from hub.organisation import views
+from hub.organisation.forms import FirstPasswordResetForm
+from hub.portal import views as portal_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
     # Uploaded media need a login (hub.media), in development as in production.
     re_path(r"^media/(?P<path>.+)$", media_serve, name="media"),
@@ -69,7 +70,8 @@ urlpatterns = [
     path("people/<str:employee_no>/", views.employee_detail, name="employee"),
     path("people/<str:employee_no>/roles/", views.employee_roles_change, name="employee_roles"),
     path("audit/", views.audit_log, name="audit"),
-    path("import/", include("hub.imports.urls")),
+    path("import/", include("hub.organisation.imports.urls")),
+    path("", include("hub.portal.urls")),
     path("", include("hub.sessions.urls")),
     path("", include("hub.needs.urls")),
     path("", include("evaluation.urls")),

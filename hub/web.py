@@ -29,3 +29,10 @@ def form_add_service_errors(form: Form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def query_without(request: HttpRequest, drop: str = "page") -> str:
+    """The request's query string without ``drop`` (e.g. for the links of a paginator)."""
+    params = request.GET.copy()
+    params.pop(drop, None)
+    return params.urlencode()

@@ -7,4 +7,4 @@ class LibraryConfig(AppConfig):
     verbose_name = _("Library")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from library import signals  # noqa: F401

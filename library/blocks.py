@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 
-from .h5p.blocks import H5PBlock
-from .video.blocks import VideoBlock
+from library.h5p.blocks import H5PBlock
+from library.video.blocks import VideoBlock
 
 
 class ActivityKind(blocks.ChoiceBlock):

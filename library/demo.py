@@ -23,11 +23,10 @@ from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.models import Page, ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from hub.models import Employee, Role
-
-from .demo_content import CASES, GUIDES, TEMPLATES, CaseSpec, TemplateSpec
-from .h5p.demo import seed_demo_h5p
-from .models import (
+from hub.organisation.models import Employee, Role
+from library.demo_content import CASES, GUIDES, TEMPLATES, CaseSpec, TemplateSpec
+from library.h5p.demo import seed_demo_h5p
+from library.models import (
     CaseIndexPage,
     CasePage,
     CoursePage,
@@ -36,10 +35,10 @@ from .models import (
     GuideIndexPage,
     GuidePage,
 )
-from .search.models import SynonymGroup
-from .services import course_create_from_template, library_install
-from .services import review_workflow as hq_review_workflow
-from .video.demo import seed_demo_video
+from library.search.models import SynonymGroup
+from library.services import course_create_from_template, library_install
+from library.services import review_workflow as hq_review_workflow
+from library.video.demo import seed_demo_video
 
 COURSE_COUNT = 24
 DRAFT_SLOTS = frozenset({3, 10})

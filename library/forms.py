@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import PositionCategory
-
-from .models.pages import CourseCategory
+from hub.organisation.models import PositionCategory
+from library.models.pages import CourseCategory
 
 
 class CourseFilterForm(forms.Form):
@@ -23,7 +22,7 @@ class CourseFilterForm(forms.Form):
     branch = forms.ChoiceField(label=_("Branch"), required=False, choices=[("", _("All branches"))])
 
     def __init__(self, *args, **kwargs) -> None:
-        from .selectors import course_branches, course_business_areas
+        from library.selectors import course_branches, course_business_areas
 
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [

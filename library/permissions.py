@@ -1,4 +1,4 @@
-"""Who may see and do what in the library, on top of ``hub.permissions``.
+"""Who may see and do what in the library, on top of ``hub.organisation.permissions``.
 
 Wagtail's group page permissions (granted by ``services.library_install``) decide what each role
 may edit in the admin; these helpers decide what the learner-facing pages show.
@@ -11,8 +11,8 @@ from django.db.models import Q
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from hub.models import Role
-from hub.permissions import (
+from hub.organisation.models import Role
+from hub.organisation.permissions import (
     AUTHOR_ROLES,
     CMS_ROLES,
     HQ_ROLES,
@@ -118,7 +118,7 @@ class LibraryPagePermissionPolicy(PagePermissionPolicy):
         return super().user_has_any_permission(user, actions)
 
     def _library_home(self):
-        from .models import LibraryIndexPage
+        from library.models import LibraryIndexPage
 
         home = LibraryIndexPage.objects.order_by("path").first()
         return None if home is None else home.page_ptr

@@ -9,9 +9,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
 
-from hub.models import Branch
-
-from .models import (
+from hub.organisation.models import Branch
+from library.models import (
     CaseIndexPage,
     CasePage,
     CourseIndexPage,
@@ -22,8 +21,8 @@ from .models import (
     GuidePage,
     LibraryIndexPage,
 )
-from .models.pages import CaseTag, CourseTag
-from .permissions import can_see_templates
+from library.models.pages import CourseTag
+from library.permissions import can_see_templates
 
 
 def restricted_pages() -> QuerySet[Page]:
@@ -80,15 +79,6 @@ def course_business_areas() -> list[str]:
     """Business-area tags used by at least one published course, for the filter."""
     return list(
         CourseTag.objects.filter(content_object__live=True)
-        .values_list("tag__name", flat=True)
-        .distinct()
-        .order_by("tag__name")
-    )
-
-
-def case_tags() -> list[str]:
-    return list(
-        CaseTag.objects.filter(content_object__live=True)
         .values_list("tag__name", flat=True)
         .distinct()
         .order_by("tag__name")

@@ -26,10 +26,9 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from hub.models import Employee, Role
-from hub.services import role_group
-
-from .models import (
+from hub.organisation.models import Employee, Role
+from hub.organisation.services import role_group
+from library.models import (
     CaseIndexPage,
     CourseIndexPage,
     CoursePage,
@@ -38,7 +37,7 @@ from .models import (
     GuideIndexPage,
     LibraryIndexPage,
 )
-from .permissions import can_create_from_template
+from library.permissions import can_create_from_template
 
 MSG_CANNOT_CREATE = _("Only trainers and HQ curators can start a course from a template.")
 MSG_NOT_INSTALLED = _("The library is not installed yet.")

@@ -4,8 +4,8 @@ from django.dispatch import receiver
 from wagtail.models import WorkflowState
 from wagtail.signals import workflow_approved
 
-from .models import CoursePage
-from .services import course_mark_standard
+from library.models import CoursePage
+from library.services import course_mark_standard
 
 
 @receiver(workflow_approved, sender=WorkflowState)

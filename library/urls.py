@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from library import views
 
 app_name = "library"
 urlpatterns = [

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
-from .models import CourseTemplatePage
-from .permissions import can_create_from_template
-from .selectors import templates_section_url
+from library import services
+from library.models import CourseTemplatePage
+from library.permissions import can_create_from_template
+from library.selectors import templates_section_url
 
 
 @login_required

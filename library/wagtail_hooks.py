@@ -9,20 +9,23 @@ from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from hub.models import AuditEvent
-from hub.permissions import is_hq_admin
-
-from .h5p.admin_views import (
+from hub.organisation.models import AuditEvent
+from hub.organisation.permissions import is_hq_admin
+from library.h5p.admin_views import (
     ALLOWED_LIBRARY_POLICY,
     CONTENT_POLICY,
     H5PAllowedLibraryViewSet,
     H5PContentViewSet,
 )
-from .h5p.approvals import allowed_library_data, h5p_allowed_library_audit
-from .h5p.models import H5PAllowedLibrary, H5PContent
-from .permissions import LibraryPagePermissionPolicy, RolePermissionPolicy, can_create_from_template
-from .video.admin_views import VideoViewSet
-from .video.models import Video
+from library.h5p.approvals import allowed_library_data, h5p_allowed_library_audit
+from library.h5p.models import H5PAllowedLibrary, H5PContent
+from library.permissions import (
+    LibraryPagePermissionPolicy,
+    RolePermissionPolicy,
+    can_create_from_template,
+)
+from library.video.admin_views import VideoViewSet
+from library.video.models import Video
 
 # Training leads read the whole library in the admin (see LibraryPagePermissionPolicy).
 register_permission_policy(Page, LibraryPagePermissionPolicy(Page))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from channels.auth import AuthMiddleware, get_user
 from channels.sessions import CookieMiddleware, SessionMiddleware
 
-from .db import live_db
+from live.db import live_db
 
 
 class LiveAuthMiddleware(AuthMiddleware):

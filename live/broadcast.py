@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from asgiref.sync import async_to_sync
 
-from . import fanout
+from live import fanout
 
 
 def _room(session_id: int):
@@ -29,13 +29,13 @@ def counts_changed(session_id: int, *, questions=(), polls=()) -> None:
     if room is not None:
         room.loop.call_soon_threadsafe(room.mark_dirty, list(questions), list(polls))
     else:
-        from .services import counts_events_append
+        from live.services import counts_events_append
 
         counts_events_append(session_id=session_id, questions=questions, polls=polls)
 
 
 def room_status(session, status: str) -> None:
     """A session started or ended: tell the monitor."""
-    from .services import monitor_publish
+    from live.services import monitor_publish
 
     monitor_publish(session_id=session.pk)

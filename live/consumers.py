@@ -18,9 +18,9 @@ from django.db import DatabaseError
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from . import fanout, paging, protocol, selectors, services
-from .db import live_db
-from .protocol import ProtocolError
+from live import fanout, paging, protocol, selectors, services
+from live.db import live_db
+from live.protocol import ProtocolError
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from collections import deque
 
 from channels.layers import get_channel_layer
 
-from . import presence, protocol, selectors, services
-from .db import live_db
+from live import presence, protocol, selectors, services
+from live.db import live_db
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import LiveRoom
+from live.models import LiveRoom
 
 
 class RoomSettingsForm(forms.Form):

@@ -10,8 +10,8 @@ questions always have higher ids, so a client holds every question from its curs
 
 from __future__ import annotations
 
-from . import selectors
-from .models import LiveRoom
+from live import selectors
+from live.models import LiveRoom
 
 SNAPSHOT_NEWEST = 10
 SNAPSHOT_TOP = 10

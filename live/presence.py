@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from hub.sessions.models import Enrolment, Session, SessionSettings
 from hub.sessions.services import attendance_record_online
-
-from . import broadcast, selectors
-from .models import LiveEvent, LiveRoom, PresenceInterval
-from .services import events_append
+from live import broadcast, selectors
+from live.models import LiveEvent, LiveRoom, PresenceInterval
+from live.services import events_append
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from live import views
 
 urlpatterns = [
     path("sessions/<int:session_id>/", views.room, name="room"),

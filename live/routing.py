@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import consumers
-from .monitor.consumers import MonitorConsumer
+from live import consumers
+from live.monitor.consumers import MonitorConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", consumers.PingConsumer.as_asgi()),

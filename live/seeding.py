@@ -10,11 +10,10 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
-from hub.models import Employee
+from hub.organisation.models import Employee
 from hub.sessions.models import Enrolment, Session
-
-from . import selectors, services
-from .models import LiveRoom
+from live import selectors, services
+from live.models import LiveRoom
 
 DEMO_TITLE = "直播答疑：连带销售实战"
 QUESTIONS = [

@@ -10,12 +10,11 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.models import Employee
-from hub.permissions import access_for
+from hub.organisation.models import Employee
+from hub.organisation.permissions import access_for
 from hub.sessions.models import Enrolment, Session, SessionSettings
-
-from . import protocol
-from .models import LiveEvent, LiveRoom, Poll, PollVote, PresenceInterval, Question, RaisedHand
+from live import protocol
+from live.models import LiveEvent, LiveRoom, Poll, PollVote, PresenceInterval, Question, RaisedHand
 
 STAFF_ROLES = {"trainer", "moderator", "hq"}
 # An open interval whose last heartbeat is older than this is a dropped connection.
@@ -278,7 +277,7 @@ def snapshot_parts(session_id: int) -> tuple[int, dict, dict]:
     """The shared part of a snapshot, for learners and for staff: ``(seq, learner, staff)``.
     Personal fields (``me``) are added per connection (``me_state``). Big rooms' older
     questions are left out (``live.paging``)."""
-    from . import paging
+    from live import paging
 
     session = Session.objects.select_related("live_room").get(pk=session_id)
     room = room_for(session)

@@ -20,21 +20,12 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.sessions import rules as session_rules
 from hub.sessions.models import Session
-
-from . import broadcast, protocol, selectors
-from .models import (
-    LiveEvent,
-    LiveRoom,
-    Poll,
-    PollVote,
-    Question,
-    QuestionVote,
-    RaisedHand,
-)
-from .monitor.broadcast import monitor_room_update_sync
-from .monitor.selectors import room_update_kwargs
-from .protocol import ProtocolError
-from .selectors import Admission
+from live import broadcast, protocol, selectors
+from live.models import LiveEvent, LiveRoom, Poll, PollVote, Question, QuestionVote, RaisedHand
+from live.monitor.broadcast import monitor_room_update_sync
+from live.monitor.selectors import room_update_kwargs
+from live.protocol import ProtocolError
+from live.selectors import Admission
 
 MSG_SETTINGS_NOT_ALLOWED = _("Only the session's trainers or HQ may change its live settings.")
 

@@ -4,8 +4,7 @@ ends the room's presence becomes attendance minutes and everyone is told."""
 from django.dispatch import receiver
 
 from hub.sessions.signals import session_ending, session_started
-
-from . import presence, services
+from live import presence, services
 
 
 @receiver(session_started, dispatch_uid="live.room_start")

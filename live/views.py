@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hub.csp import csp_allow_origin
-from hub.models import Session
 from hub.sessions import rules
+from hub.sessions.models import Session
 from hub.web import flash_errors, flash_form_errors
-
-from . import selectors, services
-from .forms import RoomSettingsForm
+from live import selectors, services
+from live.forms import RoomSettingsForm
 
 LEARNER = "learner"
 # What the room's page loads from the stream's origin (hub.csp): hls.js fetches the playlist

@@ -5,7 +5,7 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 
-from hub.models import (
+from hub.organisation.models import (
     Branch,
     Employee,
     PerformanceGrade,
@@ -87,7 +87,7 @@ class PerformanceGradeFactory(factory.django.DjangoModelFactory):
 
 def grant(employee: Employee, role: str, branch: Branch | None = None) -> RoleGrant:
     """Give a role directly, group included (tests of the role service use the service)."""
-    from hub.services import role_group
+    from hub.organisation.services import role_group
 
     employee.user.groups.add(role_group(role))
     return RoleGrant.objects.create(employee=employee, role=role, branch=branch)

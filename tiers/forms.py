@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import Employee
+from hub.organisation.models import Employee
 
 
 def grades_label(employee: Employee) -> str:

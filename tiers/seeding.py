@@ -17,10 +17,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from hub.models import Branch, Employee, PerformanceGrade, PositionCategory, Role, RoleGrant
-
-from .models import MentoringLog, MentorPairing, MentorRating, TrainerNomination
-from .rules import quarter_start
+from hub.organisation.models import (
+    Branch,
+    Employee,
+    PerformanceGrade,
+    PositionCategory,
+    Role,
+    RoleGrant,
+)
+from tiers.models import MentoringLog, MentorPairing, MentorRating, TrainerNomination
+from tiers.rules import quarter_start
 
 BATCH_SIZE = 2000
 GRADE_WEIGHT = {"A": 5, "B": 4, "C": 2, "D": 1, "": 1, None: 1}

@@ -22,17 +22,16 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from hub.models import Employee, PerformanceGrade, Role, RoleGrant
-from hub.permissions import access_for
-
-from .models import (
+from hub.organisation.models import Employee, PerformanceGrade, Role, RoleGrant
+from hub.organisation.permissions import access_for
+from tiers.models import (
     MentoringLog,
     MentorPairing,
     MentorProgrammeSettings,
     MentorRating,
     TrainerNomination,
 )
-from .rules import (
+from tiers.rules import (
     NOMINATION_RULE_MINIMUM,
     RECENT_GRADES_SHOWN,
     is_high_performer,

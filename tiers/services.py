@@ -10,18 +10,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import AuditEvent, Employee, Role, RoleGrant
-from hub.permissions import access_for, is_hq_admin
-from hub.services import audit_record, role_grant
-
-from .models import (
+from hub.organisation.models import AuditEvent, Employee, Role, RoleGrant
+from hub.organisation.permissions import access_for, is_hq_admin
+from hub.organisation.services import audit_record, role_grant
+from tiers.models import (
     MentoringLog,
     MentorPairing,
     MentorProgrammeSettings,
     MentorRating,
     TrainerNomination,
 )
-from .rules import quarter_start
+from tiers.rules import quarter_start
 
 MSG_NOT_YOUR_BRANCH = _("You can only nominate employees of a branch you manage.")
 MSG_SELF_NOMINATION = _("A branch manager cannot nominate themselves.")
@@ -116,8 +115,9 @@ def nomination_approve(
     """HQ approves a pending nomination: the nominee gets the Trainer role.
 
     Preconditions: ``actor`` is an HQ admin; the nomination is pending (locked while checked).
-    Writes the decision, the Trainer role grant (``hub.services.role_grant``, which audits
-    ``role.granted``) and one ``nomination.approved`` audit event, in one transaction.
+    Writes the decision, the Trainer role grant (``hub.organisation.services.role_grant``,
+    which audits ``role.granted``) and one ``nomination.approved`` audit event, in one
+    transaction.
     """
     _require_hq_admin(actor)
     with transaction.atomic():

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from tiers import views
 
 app_name = "tiers"
 urlpatterns = [

@@ -1,5 +1,5 @@
-"""Nomination and mentoring pages. Thin: scoping from ``hub.permissions`` and the selectors,
-rules in ``services``."""
+"""Nomination and mentoring pages. Thin: scoping from ``hub.organisation.permissions`` and the
+selectors, rules in ``services``."""
 
 from __future__ import annotations
 
@@ -16,12 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hub import permissions
-from hub.models import Branch
+from hub.organisation import permissions
+from hub.organisation.models import Branch
 from hub.web import flash_errors, flash_form_errors
-
-from . import selectors, services
-from .forms import (
+from tiers import selectors, services
+from tiers.forms import (
     DecisionForm,
     MentoringLogForm,
     MentorRatingForm,
@@ -29,8 +28,8 @@ from .forms import (
     PairingForm,
     ProgrammeLimitForm,
 )
-from .models import MentoringLog, MentorPairing, MentorProgrammeSettings, TrainerNomination
-from .rules import is_high_performer, nomination_rule_met
+from tiers.models import MentoringLog, MentorPairing, MentorProgrammeSettings, TrainerNomination
+from tiers.rules import is_high_performer, nomination_rule_met
 
 
 def _year(request: HttpRequest) -> int:

@@ -2,11 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.needs.models import TrainingNeed, TrainingPlan
+from hub.organisation.models import Branch, PositionCategory
+from hub.sessions.models import Session
 from library.models.pages import CourseCategory, CoursePage
-
-from ..models import Branch, PositionCategory
-from ..sessions.models import Session
-from .models import TrainingNeed, TrainingPlan
 
 
 class DateInput(forms.DateInput):

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import PositionCategory
+from hub.organisation.models import PositionCategory
 
 
 class TrainingNeed(models.Model):

@@ -1,9 +1,9 @@
 """Reads for the needs pool, plans, the manager's "My branch" page and the HQ overview.
 
-Scoping lives here (built on ``hub.permissions``); every list comes with the joins it renders,
-and plan progress is computed by aggregate subqueries plus one grouped query of learners trained
-and one headcount query for a whole page of plans, so the number of queries does not grow with
-the data.
+Scoping lives here (built on ``hub.organisation.permissions``); every list comes with the joins
+it renders, and plan progress is computed by aggregate subqueries plus one grouped query of
+learners trained and one headcount query for a whole page of plans, so the number of queries
+does not grow with the data.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..models import Branch, Employee, Role
-from ..permissions import access_for
-from ..sessions.models import Attendance, Enrolment, Session
-from .models import NeedEvent, TrainingNeed, TrainingPlan
+from hub.needs.models import NeedEvent, TrainingNeed, TrainingPlan
+from hub.organisation.models import Branch, Employee, Role
+from hub.organisation.permissions import access_for
+from hub.sessions.models import Attendance, Enrolment, Session
 
 ACTIVE_NEED_STATUSES = (
     TrainingNeed.Status.OPEN,

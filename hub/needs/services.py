@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Branch, Employee, PositionCategory, Role
-from ..permissions import access_for, employee_for
-from ..sessions.models import Attendance, Session
-from .models import NeedEvent, TrainingNeed, TrainingPlan
-from .selectors import may_edit_plan
+from hub.needs.models import NeedEvent, TrainingNeed, TrainingPlan
+from hub.needs.selectors import may_edit_plan
+from hub.organisation.models import Branch, Employee, PositionCategory, Role
+from hub.organisation.permissions import access_for, employee_for
+from hub.sessions.models import Attendance, Session
 
 Status = TrainingNeed.Status
 

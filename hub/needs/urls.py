@@ -1,8 +1,8 @@
-"""URLs of the needs pool, training plans, "My branch" and the HQ overview."""
+"""URLs of the needs pool and training plans."""
 
 from django.urls import path
 
-from . import views
+from hub.needs import views
 
 app_name = "needs"
 urlpatterns = [
@@ -15,6 +15,4 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/<slug:action>/", views.plan_action, name="plan_action"),
-    path("branch/", views.my_branch, name="my_branch"),
-    path("overview/", views.overview, name="overview"),
 ]

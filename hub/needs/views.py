@@ -16,32 +16,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hub.web import flash_errors, form_add_service_errors
-
-from ..models import Branch, Role
-from ..permissions import access_for, is_hq, is_hq_admin, visible_branches
-from ..sessions.models import Session
-from . import selectors, services
-from .forms import (
+from hub.needs import selectors, services
+from hub.needs.forms import (
     CourseLinkForm,
     EvaluateForm,
     NeedFilterForm,
     NeedForm,
     NoteForm,
-    OverviewFilterForm,
     PlanForm,
     PlanLinkForm,
     SessionLinkForm,
 )
-from .models import TrainingNeed, TrainingPlan
+from hub.needs.models import TrainingNeed, TrainingPlan
+from hub.organisation.models import Branch, Role
+from hub.organisation.permissions import access_for, is_hq_admin, visible_branches
+from hub.sessions.models import Session
+from hub.web import flash_errors, form_add_service_errors, query_without
 
 Status = TrainingNeed.Status
-
-
-def _params(request: HttpRequest, drop: str = "page") -> str:
-    params = request.GET.copy()
-    params.pop(drop, None)
-    return params.urlencode()
 
 
 def _posted_pk(request: HttpRequest, name: str) -> int:
@@ -76,7 +68,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "params": _params(request),
+            "params": query_without(request),
             "can_submit": bool(access_for(request.user).managed_branch_ids),
         },
     )
@@ -210,7 +202,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "statuses": TrainingPlan.Status.choices,
-            "params": _params(request),
+            "params": query_without(request),
             "can_create": access.is_hq_admin or bool(access.managed_branch_ids),
         },
     )
@@ -366,82 +358,4 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- manager "My branch" -------------------------------------------------------------------
 
 
-@login_required
-def my_branch(request: HttpRequest) -> HttpResponse:
-    branches = list(selectors.managed_branches(request.user))
-    if not branches:
-        raise PermissionDenied
-    branch = branches[0]
-    wanted = request.GET.get("branch")
-    if wanted:
-        branch = next((b for b in branches if b.code == wanted), None)
-        if branch is None:
-            raise Http404
-    plans = list(selectors.plan_base().filter(branch=branch).order_by("-period_start", "pk")[:5])
-    selectors.attach_targets(plans)
-    needs_by_status = selectors.branch_needs_by_status(branch)
-    return render(
-        request,
-        "hub/needs/my_branch.html",
-        {
-            "branch": branch,
-            "branches": branches,
-            "needs_by_status": needs_by_status,
-            "active_needs": [
-                need
-                for status, _label, needs in needs_by_status
-                if status in selectors.ACTIVE_NEED_STATUSES
-                for need in needs
-            ],
-            "trained": selectors.branch_recently_trained(branch),
-            "trained_count": selectors.branch_trained_count(branch),
-            "upcoming": selectors.branch_upcoming_sessions(branch),
-            "plans": plans,
-        },
-    )
-
-
 # --- HQ overview ---------------------------------------------------------------------------
-
-
-@login_required
-def overview(request: HttpRequest) -> HttpResponse:
-    if not is_hq(request.user):
-        raise PermissionDenied
-    form = OverviewFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        filters = None
-    else:
-        data = form.cleaned_data if form.is_bound else {}
-        filters = selectors.OverviewFilters(
-            branch=data.get("branch"),
-            start=data.get("start"),
-            end=data.get("end"),
-            category=data.get("category", ""),
-            mode=data.get("mode", ""),
-        )
-    if filters is None:
-        sessions = Session.objects.none()
-        plans = TrainingPlan.objects.none()
-    else:
-        sessions = selectors.overview_sessions(filters)
-        plans = selectors.overview_plans(filters)
-    session_page = Paginator(sessions, 25).get_page(request.GET.get("page"))
-    plan_page = Paginator(plans, 10).get_page(request.GET.get("plans_page"))
-    if filters is not None:
-        selectors.attach_targets(list(plan_page.object_list))
-    status_counts = selectors.overview_status_counts(filters) if filters is not None else {}
-    return render(
-        request,
-        "hub/needs/overview.html",
-        {
-            "form": form,
-            "page": session_page,
-            "plan_page": plan_page,
-            "params": _params(request, "page"),
-            "plan_params": _params(request, "plans_page"),
-            "status_counts": [
-                (label, status_counts.get(value, 0)) for value, label in Session.Status.choices
-            ],
-        },
-    )

@@ -7,8 +7,8 @@ missing: a re-run adds nothing, and later issues can add steps that behave the s
 ``shape`` holds the fixed data: scales, cities, teams, titles and odds.
 """
 
-from .plan import demo_plan, last_quarters
-from .shape import (
+from hub.seeding.plan import demo_plan, last_quarters
+from hub.seeding.shape import (
     DEMO_PASSWORD,
     LARGE,
     MSG_CONFLICT,
@@ -21,7 +21,7 @@ from .shape import (
     SeedResult,
     SeedScale,
 )
-from .write import demo_seed
+from hub.seeding.write import demo_seed
 
 __all__ = [
     "DEMO_PASSWORD",

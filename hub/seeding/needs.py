@@ -19,11 +19,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from hub.models import Branch, Employee, PositionCategory, Role, RoleGrant
 from hub.needs.models import NeedEvent, TrainingNeed, TrainingPlan
+from hub.organisation.models import Branch, Employee, PositionCategory, Role, RoleGrant
+from hub.seeding.shape import BATCH_SIZE, SeedScale
 from hub.sessions.models import Session
-
-from .shape import BATCH_SIZE, SeedScale
 
 Status = TrainingNeed.Status
 NEW_HIRE, BACKBONE, MANAGER = (

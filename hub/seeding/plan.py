@@ -11,9 +11,8 @@ from decimal import Decimal
 from django.utils import timezone
 from faker import Faker
 
-from hub.models import PositionCategory, Role
-
-from .shape import (
+from hub.organisation.models import PositionCategory, Role
+from hub.seeding.shape import (
     BRANCH_TEAMS,
     CATEGORY_WEIGHTS,
     CITIES,

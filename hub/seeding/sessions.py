@@ -21,11 +21,10 @@ from django.db.models import Max, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from hub.models import Employee, Role, RoleGrant
+from hub.organisation.models import Employee, Role, RoleGrant
+from hub.seeding.shape import BATCH_SIZE, SeedScale
 from hub.sessions.models import Attendance, Enrolment, Session, SessionSettings
 from hub.sessions.rules import attendance_outcome, delivered_minutes
-
-from .shape import BATCH_SIZE, SeedScale
 
 HISTORY_DAYS = 91
 AHEAD_DAYS = 30

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import PositionCategory, Role
+from hub.organisation.models import PositionCategory, Role
 
 DEMO_PASSWORD = "lectern-demo"  # noqa: S105 - published on purpose: README, `make demo`
 BATCH_SIZE = 2000

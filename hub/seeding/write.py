@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from evaluation.seeding import seed_assignments
-from hub.models import (
+from hub.organisation.models import (
     AuditEvent,
     Branch,
     Employee,
@@ -23,13 +23,11 @@ from hub.models import (
     Team,
     pinyin_key,
 )
-from hub.services import role_group
-from tiers.seeding import seed_tiers
-
-from .needs import seed_needs
-from .plan import demo_plan
-from .sessions import seed_sessions
-from .shape import (
+from hub.organisation.services import role_group
+from hub.seeding.needs import seed_needs
+from hub.seeding.plan import demo_plan
+from hub.seeding.sessions import seed_sessions
+from hub.seeding.shape import (
     BATCH_SIZE,
     DEMO_PASSWORD,
     HQ_CODE,
@@ -40,6 +38,7 @@ from .shape import (
     SeedResult,
     SeedScale,
 )
+from tiers.seeding import seed_tiers
 
 
 def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = None) -> SeedResult:
@@ -49,7 +48,8 @@ def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = No
     other row under a key the seed writes raises ``SeedConflict`` before anything is written.
     Writes regions, branches, teams, users (one shared hash of ``DEMO_PASSWORD``), employees,
     performance grades, role grants with their group memberships and one ``role.granted``
-    audit event per new grant (as ``hub.services.role_grant`` does), all in one transaction.
+    audit event per new grant (as ``hub.organisation.services.role_grant``
+    does), all in one transaction.
     """
     plan = demo_plan(seed=seed, scale=scale, today=today)
     created: Counter[str] = Counter()

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import Branch, Employee, PositionCategory, Role
-
-from .models import Attendance, Session, SessionSettings
+from hub.organisation.models import Branch, Employee, PositionCategory, Role
+from hub.sessions.models import Attendance, Session, SessionSettings
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from .models import Enrolment, Session
+from hub.sessions.models import Enrolment, Session
 
 PRODID = "-//Lectern//Training sessions//ZH"
 STATUS = {

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import PositionCategory
+from hub.organisation.models import PositionCategory
 
 
 class SessionQuerySet(models.QuerySet):

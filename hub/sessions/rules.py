@@ -14,9 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.permissions import access_for
-
-from .models import Attendance, Session
+from hub.organisation.permissions import access_for
+from hub.sessions.models import Attendance, Session
 
 MSG_START_TOO_EARLY = _(
     "This session cannot be started yet: it may start at most %(minutes)s minutes before its "

@@ -20,17 +20,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from hub.models import Employee
-from hub.permissions import access_for
-
-from .models import Attendance, Enrolment, Notification, Session, completed_enrolment_q
-
-
-def sessions_open_q(employee: Employee) -> Q:
-    """Sessions ``employee`` may enrol in themselves (branch and audience)."""
-    return (Q(branch__isnull=True) | Q(branch_id=employee.branch_id)) & (
-        Q(audience="") | Q(audience__contains=employee.position_category)
-    )
+from hub.organisation.models import Employee
+from hub.organisation.permissions import access_for
+from hub.sessions.models import Enrolment, Notification, Session, completed_enrolment_q
 
 
 def visible_sessions(user) -> QuerySet[Session]:
@@ -274,9 +266,3 @@ def unread_notification_count(employee_id: int | None) -> int:
     if employee_id is None:
         return 0
     return Notification.objects.filter(recipient_id=employee_id, read_at__isnull=True).count()
-
-
-def attendance_for_session(session: Session) -> QuerySet[Attendance]:
-    return Attendance.objects.filter(enrolment__session=session).select_related(
-        "enrolment__learner"
-    )

@@ -1,4 +1,4 @@
-"""Background jobs of sessions (django-tasks): notification e-mails and day-before reminders."""
+"""Background jobs of sessions (django-tasks): notification e-mails."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
-from .models import Notification
+from hub.sessions.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,3 @@ def notification_emails_send(notification_ids: list[int]) -> int:
         send_mail(" ".join(subject.split()), body, None, [address])
         sent += 1
     return sent
-
-
-@task()
-def session_reminders_task() -> int:
-    """Periodic entry point of ``services.session_reminders_send`` (idempotent)."""
-    from .services import session_reminders_send
-
-    return session_reminders_send()

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from hub.sessions import views
 
 app_name = "sessions"
 urlpatterns = [
@@ -32,6 +32,4 @@ urlpatterns = [
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="feed"),
     path("notifications/", views.notification_list, name="notifications"),
-    path("learning/", views.my_learning, name="learning"),
-    path("teaching/", views.my_teaching, name="teaching"),
 ]

@@ -17,13 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from evaluation import selectors as assignment_selectors
-from hub import permissions
-from hub.models import Employee
-from hub.web import flash_errors, flash_form_errors, form_add_service_errors
-
-from . import rules, selectors, services
-from .forms import (
+from hub.organisation import permissions
+from hub.organisation.models import Employee
+from hub.sessions import rules, selectors, services
+from hub.sessions.forms import (
     AssignForm,
     CancelSessionForm,
     CheckInForm,
@@ -33,8 +30,9 @@ from .forms import (
     SessionForm,
     SessionSettingsForm,
 )
-from .ics import enrolment_ics, feed_ics
-from .models import Enrolment, Session, SessionSettings
+from hub.sessions.ics import enrolment_ics, feed_ics
+from hub.sessions.models import Enrolment, Session, SessionSettings
+from hub.web import flash_errors, flash_form_errors, form_add_service_errors
 
 # Learners and manager/HQ rosters by page.
 PAGE_SIZE = 25
@@ -416,7 +414,7 @@ def enrolment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The personal feed: no login (calendar apps can't log in), the secret token is the key."""
-    from .models import CalendarFeedToken
+    from hub.sessions.models import CalendarFeedToken
 
     owner = CalendarFeedToken.objects.select_related("employee").filter(token=token).first()
     if owner is None or owner.employee.has_left():
@@ -435,7 +433,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 def calendar_regenerate(request: HttpRequest) -> HttpResponse:
     services.calendar_token_regenerate(employee=_me(request))
     messages.success(request, _("A new calendar link was made; the old one no longer works."))
-    return redirect("sessions:learning")
+    return redirect("portal:learning")
 
 
 @login_required
@@ -449,47 +447,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         request,
         "hub/sessions/notifications.html",
         {"page": page, "unread": selectors.unread_notification_count(me.pk)},
-    )
-
-
-@login_required
-def my_learning(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
-    token = services.calendar_token_get_or_create(employee=me)
-    feed_url = request.build_absolute_uri(reverse("sessions:feed", args=[token.token]))
-    return render(
-        request,
-        "hub/sessions/my_learning.html",
-        {
-            "me": me,
-            "learning": selectors.my_learning(employee=me),
-            "due": assignment_selectors.assignments_due_for(me),
-            "grades": assignment_selectors.grades_for(me)[:MY_PAGE_GRADES],
-            "now": timezone.now(),
-            "feed_url": feed_url,
-            "unread": selectors.unread_notification_count(me.pk),
-        },
-    )
-
-
-@login_required
-def my_teaching(request: HttpRequest) -> HttpResponse:
-    if not permissions.is_trainer(request.user):
-        raise PermissionDenied
-    me = _me(request)
-    start, end = selectors.year_bounds()
-    return render(
-        request,
-        "hub/sessions/my_teaching.html",
-        {
-            "me": me,
-            "sessions": selectors.my_teaching(employee=me),
-            "recent": selectors.recently_taught(employee=me),
-            "hours": selectors.teaching_hours(me, start, end),
-            "year": start.year,
-            "to_grade": assignment_selectors.submissions_to_grade_for(me)[:MY_PAGE_TO_GRADE],
-            "now": timezone.now(),
-        },
     )
 
 

@@ -97,7 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "hub.context_processors.navigation",
+                "hub.portal.context_processors.navigation",
             ],
         },
     },
@@ -177,7 +177,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- auth ----------------------------------------------------------------------------------
 # django-axes first: it refuses a locked-out login before a password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "hub.auth.EmployeeBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "hub.organisation.auth.EmployeeBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -292,7 +295,8 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # --- Lectern -------------------------------------------------------------------------------
-# Limits of the HR import (hub.imports): a bigger upload is refused before it is parsed.
+# Limits of the HR import (hub.organisation.imports): a bigger upload is refused before it
+# is parsed.
 LECTERN_IMPORT_MAX_BYTES = int(os.environ.get("LECTERN_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 LECTERN_IMPORT_MAX_ROWS = int(os.environ.get("LECTERN_IMPORT_MAX_ROWS", "50000"))
 LECTERN_SUBMISSION_MAX_BYTES = int(

@@ -2,8 +2,8 @@
 
 import os
 
-from .base import *  # noqa: F403
-from .base import env_bool
+from hub.settings.base import *  # noqa: F403
+from hub.settings.base import env_bool
 
 DEBUG = env_bool("DEBUG", True)
 # A development-only key; prod.py refuses to start without a real SECRET_KEY.

@@ -2,8 +2,8 @@
 
 import os
 
-from .base import *  # noqa: F403
-from .base import DATABASES, STORAGES, VAR_DIR, env_bool
+from hub.settings.base import *  # noqa: F403
+from hub.settings.base import DATABASES, STORAGES, VAR_DIR, env_bool
 
 DEBUG = False
 # A file, not :memory:, so the browser tests' daphne subprocess can share the test database;

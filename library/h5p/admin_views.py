@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
-from ..permissions import RolePermissionPolicy
-from .forms import H5PContentAdminForm, pending_message
-from .models import H5PAllowedLibrary, H5PContent
+from library.h5p.forms import H5PContentAdminForm, pending_message
+from library.h5p.models import H5PAllowedLibrary, H5PContent
+from library.permissions import RolePermissionPolicy
 
 
 class H5PContentCreateView(CreateView):

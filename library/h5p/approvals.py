@@ -14,15 +14,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import AuditEvent, Employee
-from hub.permissions import is_hq_admin
-from hub.services import audit_record
+from hub.organisation.models import AuditEvent, Employee
+from hub.organisation.permissions import is_hq_admin
+from hub.organisation.services import audit_record
 from hub.sessions.models import Notification
-
-from . import storage
-from .models import H5PAllowedLibrary, H5PContent, H5PPendingPackage
-from .services import H5PPackageError, content_bytes, h5p_library_plan, h5p_package_install
-from .validation import validate_package
+from library.h5p import storage
+from library.h5p.models import H5PAllowedLibrary, H5PContent, H5PPendingPackage
+from library.h5p.services import (
+    H5PPackageError,
+    content_bytes,
+    h5p_library_plan,
+    h5p_package_install,
+)
+from library.h5p.validation import validate_package
 
 MSG_HQ_ADMIN_ONLY = _("Only an HQ training admin may approve H5P libraries.")
 MSG_ALREADY_DECIDED = _("This upload has already been decided.")

@@ -18,7 +18,7 @@ class H5PBlock(blocks.StructBlock):
         help_text = _("Upload packages under Snippets → H5P content; learners' scores are kept.")
 
     def get_context(self, value, parent_context=None):
-        from .views import embed_context
+        from library.h5p.views import embed_context
 
         context = super().get_context(value, parent_context=parent_context)
         content = value.get("content") if value else None

@@ -8,8 +8,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import H5PContent, H5PPendingPackage
-from .services import H5PPackageError, h5p_content_create
+from library.h5p.models import H5PContent, H5PPendingPackage
+from library.h5p.services import H5PPackageError, h5p_content_create
 
 MSG_TOO_BIG = _("The package is %(size)s; at most %(limit)s may be uploaded.")
 MSG_EXTENSION = _("Choose a .h5p file.")

@@ -212,7 +212,7 @@ class H5PResult(models.Model):
 @receiver(post_delete, sender=H5PContent)
 def _remove_content_files(sender, instance: H5PContent, **kwargs) -> None:
     """A deleted content's folder goes once the deletion commits (libraries stay shared)."""
-    from .storage import content_dir, remove_tree
+    from library.h5p.storage import content_dir, remove_tree
 
     path = content_dir(instance.pk)
     transaction.on_commit(lambda: remove_tree(path))
@@ -221,7 +221,7 @@ def _remove_content_files(sender, instance: H5PContent, **kwargs) -> None:
 @receiver(post_delete, sender=H5PPendingPackage)
 def _remove_pending_file(sender, instance: H5PPendingPackage, **kwargs) -> None:
     """A decided (or deleted) upload's package file goes once the deletion commits."""
-    from .storage import pending_path
+    from library.h5p.storage import pending_path
 
     path = pending_path(instance.pk)
     transaction.on_commit(lambda: path.unlink(missing_ok=True))

@@ -10,10 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 
-from hub.permissions import is_hq_admin
-
-from .models import H5PContent, H5PPendingPackage
-from .validation import ErrorCode, H5PError
+from hub.organisation.permissions import is_hq_admin
+from library.h5p.models import H5PContent, H5PPendingPackage
+from library.h5p.validation import ErrorCode, H5PError
 
 
 def h5p_storage_used(*, user) -> int:
@@ -35,7 +34,7 @@ def h5p_quota_check(*, user, adding: int, name: str) -> None:
     """Raise ``H5PPackageError`` (``quota_exceeded``) if storing ``adding`` more bytes would
     take ``user`` past the quota. Call inside the upload's transaction: it locks the user's
     row, so two uploads of one user are judged one after the other."""
-    from .services import H5PPackageError
+    from library.h5p.services import H5PPackageError
 
     if not h5p_quota_applies(user):
         return

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from hub.models import Employee
-
-from .models import H5PContent, H5PPendingPackage, H5PResult
+from hub.organisation.models import Employee
+from library.h5p.models import H5PContent, H5PPendingPackage, H5PResult
 
 
 def h5p_content_for_player(*, pk: int) -> H5PContent | None:

@@ -17,12 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import AuditEvent, Employee
-from hub.permissions import can_author_content
-from hub.services import audit_record
-
-from . import storage
-from .models import (
+from hub.organisation.models import AuditEvent, Employee
+from hub.organisation.permissions import can_author_content
+from hub.organisation.services import audit_record
+from library.h5p import storage
+from library.h5p.models import (
     H5PAllowedLibrary,
     H5PContent,
     H5PLibrary,
@@ -30,8 +29,15 @@ from .models import (
     H5PResult,
     H5PVerb,
 )
-from .quota import h5p_quota_check
-from .validation import Dependency, ErrorCode, H5PError, LibraryInfo, PackageInfo, validate_package
+from library.h5p.quota import h5p_quota_check
+from library.h5p.validation import (
+    Dependency,
+    ErrorCode,
+    H5PError,
+    LibraryInfo,
+    PackageInfo,
+    validate_package,
+)
 
 MSG_UPLOAD_NOT_ALLOWED = _("Only trainers and HQ may upload H5P content.")
 

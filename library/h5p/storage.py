@@ -12,7 +12,7 @@ from typing import IO
 
 from django.conf import settings
 
-from .validation import _is_unsafe
+from library.h5p.validation import _is_unsafe
 
 
 def h5p_root() -> Path:

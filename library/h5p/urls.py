@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from library.h5p import views
 
 app_name = "h5p"
 urlpatterns = [

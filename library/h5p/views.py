@@ -29,22 +29,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from hub.models import Employee
-from hub.permissions import can_author_content, employee_for, is_hq_admin
-
-from . import storage
-from .approvals import h5p_pending_approve, h5p_pending_reject
-from .forms import H5PUploadForm, pending_message
-from .models import H5PContent, H5PPendingPackage
-from .quota import h5p_quota_applies, h5p_storage_used
-from .selectors import (
+from hub.organisation.models import Employee
+from hub.organisation.permissions import can_author_content, employee_for, is_hq_admin
+from library.h5p import storage
+from library.h5p.approvals import h5p_pending_approve, h5p_pending_reject
+from library.h5p.forms import H5PUploadForm, pending_message
+from library.h5p.models import H5PContent, H5PPendingPackage
+from library.h5p.quota import h5p_quota_applies, h5p_storage_used
+from library.h5p.selectors import (
     h5p_content_for_player,
     h5p_content_uses_library,
     h5p_pending_queue,
     h5p_score_summary,
 )
-from .services import H5PPackageError, h5p_result_record
-from .tokens import player_url, token_content_id
+from library.h5p.services import H5PPackageError, h5p_result_record
+from library.h5p.tokens import player_url, token_content_id
 
 PLAYER_CSP = "; ".join(
     [

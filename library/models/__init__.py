@@ -5,10 +5,7 @@ from library.h5p.models import (  # noqa: F401
     H5PPendingPackage,
     H5PResult,
 )
-from library.search.models import SearchEntry  # noqa: F401
-from library.video.models import Video  # noqa: F401
-
-from .pages import (  # noqa: F401
+from library.models.pages import (  # noqa: F401
     CaseIndexPage,
     CasePage,
     CourseIndexPage,
@@ -19,3 +16,5 @@ from .pages import (  # noqa: F401
     GuidePage,
     LibraryIndexPage,
 )
+from library.search.models import SearchEntry  # noqa: F401
+from library.video.models import Video  # noqa: F401

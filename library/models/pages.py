@@ -21,10 +21,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from hub.models import PositionCategory
-
-from ..blocks import CourseStreamBlock, GuideStreamBlock
-from ..permissions import can_see_templates
+from hub.organisation.models import PositionCategory
+from library.blocks import CourseStreamBlock, GuideStreamBlock
+from library.permissions import can_see_templates
 
 PAGE_SIZE = 12
 
@@ -63,7 +62,7 @@ class _AuthoredMixin:
 
     def save(self, *args, **kwargs):
         if self.author_id is None and self.owner_id is not None and self.pk is None:
-            from hub.models import Employee
+            from hub.organisation.models import Employee
 
             employee = Employee.objects.filter(user_id=self.owner_id).first()
             if employee is not None:
@@ -90,7 +89,7 @@ class LibraryIndexPage(LibraryPage):
         verbose_name = _("library home")
 
     def get_context(self, request, *args, **kwargs):
-        from ..selectors import library_sections
+        from library.selectors import library_sections
 
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = library_sections(home=self, user=request.user)
@@ -118,8 +117,8 @@ class CourseTemplateIndexPage(_SectionPage):
         verbose_name = _("course templates section")
 
     def get_context(self, request, *args, **kwargs):
-        from ..permissions import can_create_from_template, sees_derived_counts
-        from ..selectors import template_list
+        from library.permissions import can_create_from_template, sees_derived_counts
+        from library.selectors import template_list
 
         context = super().get_context(request, *args, **kwargs)
         context["templates"] = template_list()
@@ -139,8 +138,8 @@ class CourseIndexPage(_SectionPage):
     def get_context(self, request, *args, **kwargs):
         from django.core.paginator import Paginator
 
-        from ..forms import CourseFilterForm
-        from ..selectors import course_browse
+        from library.forms import CourseFilterForm
+        from library.selectors import course_browse
 
         context = super().get_context(request, *args, **kwargs)
         form = CourseFilterForm(request.GET or None)
@@ -170,7 +169,7 @@ class CaseIndexPage(_SectionPage):
     def get_context(self, request, *args, **kwargs):
         from django.core.paginator import Paginator
 
-        from ..selectors import case_browse
+        from library.selectors import case_browse
 
         context = super().get_context(request, *args, **kwargs)
         tag = request.GET.get("tag", "")[:100]
@@ -191,7 +190,7 @@ class GuideIndexPage(_SectionPage):
         verbose_name = _("process guides section")
 
     def get_context(self, request, *args, **kwargs):
-        from ..selectors import guide_list
+        from library.selectors import guide_list
 
         context = super().get_context(request, *args, **kwargs)
         context["guides"] = guide_list(section=self)
@@ -280,7 +279,7 @@ class CourseTemplatePage(_CourseFields):
         verbose_name = _("course template")
 
     def get_context(self, request, *args, **kwargs):
-        from ..permissions import can_create_from_template
+        from library.permissions import can_create_from_template
 
         context = super().get_context(request, *args, **kwargs)
         context["can_create"] = can_create_from_template(request.user)

@@ -110,4 +110,4 @@ class SynonymGroup(models.Model):
         return self.words
 
 
-from . import indexing  # noqa: E402, F401  (connects the page signals)
+from library.search import indexing  # noqa: E402, F401  (connects the page signals)

@@ -14,11 +14,10 @@ from django.db.models.lookups import GreaterThan
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from ..permissions import can_see_templates
-from ..selectors import restricted_pages
-from .models import SearchEntry, SearchKind, SynonymGroup
-from .snippets import highlight, snippet
-from .tokens import (
+from library.permissions import can_see_templates
+from library.search.models import SearchEntry, SearchKind, SynonymGroup
+from library.search.snippets import highlight, snippet
+from library.search.tokens import (
     MAX_QUERY_LENGTH,
     SearchQueryError,
     Term,
@@ -29,6 +28,7 @@ from .tokens import (
     synonym_words,
     tsquery,
 )
+from library.selectors import restricted_pages
 
 PER_PAGE = 20
 # Relative weight of a hit in the title and in the body (PostgreSQL's ts_rank defaults

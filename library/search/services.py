@@ -6,12 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import AuditEvent
-from hub.permissions import is_hq_admin
-from hub.services import audit_record
-
-from .models import SynonymGroup
-from .tokens import single_term, synonym_words
+from hub.organisation.models import AuditEvent
+from hub.organisation.permissions import is_hq_admin
+from hub.organisation.services import audit_record
+from library.search.models import SynonymGroup
+from library.search.tokens import single_term, synonym_words
 
 MAX_GROUPS = 200
 MAX_WORD_LENGTH = 30

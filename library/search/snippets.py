@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .tokens import Term, hit_spans
+from library.search.tokens import Term, hit_spans
 
 SNIPPET_LENGTH = 120
 SNIPPET_LEAD = 30

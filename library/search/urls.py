@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from library.search import views
 
 app_name = "search"
 urlpatterns = [

@@ -10,12 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from hub.permissions import is_hq_admin
-
-from . import services
-from .models import SearchKind, SynonymGroup
-from .selectors import library_search, searchable_kinds
-from .tokens import MAX_QUERY_LENGTH, SearchQueryError
+from hub.organisation.permissions import is_hq_admin
+from library.search import services
+from library.search.models import SearchKind, SynonymGroup
+from library.search.selectors import library_search, searchable_kinds
+from library.search.tokens import MAX_QUERY_LENGTH, SearchQueryError
 
 
 @login_required

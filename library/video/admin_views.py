@@ -6,9 +6,9 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet
 
-from . import services as video_services
-from .forms import PrivateFileInput, VideoAdminForm
-from .models import Video
+from library.video import services as video_services
+from library.video.forms import PrivateFileInput, VideoAdminForm
+from library.video.models import Video
 
 
 class _ServiceRefusalOnForm:

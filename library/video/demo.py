@@ -11,8 +11,8 @@ from django.core.files.images import ImageFile
 from django.db import transaction
 from wagtail.images import get_image_model
 
-from . import services
-from .models import Video
+from library.video import services
+from library.video.models import Video
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 DEMO_VIDEO = DEMO_DIR / "cross-selling-opening.webm"

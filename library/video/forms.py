@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from . import services
+from library.video import services
 
 FILE_FIXED_HELP = _("The video file cannot be replaced: upload a new recording as a new video.")
 

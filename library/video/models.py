@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 from hub.storage import private_storage
-
-from .validation import EXTENSIONS, MP4, WEBM, human_size
+from library.video.validation import EXTENSIONS, MP4, WEBM, human_size
 
 
 def video_upload_to(instance: Video, filename: str) -> str:

@@ -11,10 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.models import Image
 
-from hub import permissions
-
-from .models import Video
-from .validation import (
+from hub.organisation import permissions
+from library.video.models import Video
+from library.video.validation import (
     SNIFF_BYTES,
     Sniffed,
     VideoRejected,

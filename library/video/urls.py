@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from library.video import views
 
 app_name = "video"
 urlpatterns = [

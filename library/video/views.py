@@ -13,9 +13,9 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
 
-from .models import Video
-from .ranges import ByteRange, Unsatisfiable, parse_range
-from .responses import RangedFileResponse
+from library.video.models import Video
+from library.video.ranges import ByteRange, Unsatisfiable, parse_range
+from library.video.responses import RangedFileResponse
 
 # The files are private to logged-in staff: browsers may cache them, shared caches may not.
 CACHE_CONTROL = "private, max-age=3600"

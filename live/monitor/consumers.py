@@ -17,8 +17,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
-from .broadcast import MONITOR_GROUP
-from .selectors import MonitorScope, monitor_scope, monitor_snapshot
+from live.monitor.broadcast import MONITOR_GROUP
+from live.monitor.selectors import MonitorScope, monitor_scope, monitor_snapshot
 
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_FORBIDDEN = 4403

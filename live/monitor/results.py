@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from hub.permissions import access_for
+from hub.organisation.permissions import access_for
 from hub.sessions.models import Enrolment, Session
 from hub.sessions.rules import is_session_trainer
 from live.models import LiveRoom, Poll, PollVote, Question

@@ -21,12 +21,11 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from hub.models import Branch, Role
-from hub.permissions import access_for
+from hub.organisation.models import Branch, Role
+from hub.organisation.permissions import access_for
 from hub.sessions.models import Session
 from live.models import PresenceInterval, Question, RaisedHand
-
-from .broadcast import room_message
+from live.monitor.broadcast import room_message
 
 # Someone whose connection sent nothing for this long is no longer counted as present.
 PRESENT_WINDOW = dt.timedelta(seconds=60)

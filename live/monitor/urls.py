@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from live.monitor import views
 
 urlpatterns = [
     path("monitor/", views.monitor, name="monitor"),

@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from live import exports
-
-from . import results, selectors
+from live.monitor import results, selectors
 
 
 @login_required

@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from library.video.models import Video
-
-from .services import MAX_MEDIA_SECONDS
+from live.recordings.services import MAX_MEDIA_SECONDS
 
 
 class RecordingSourceForm(forms.Form):

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from hub.models import Employee
-from hub.permissions import access_for
+from hub.organisation.models import Employee
+from hub.organisation.permissions import access_for
 from hub.sessions import rules as session_rules
 from hub.sessions.models import Enrolment, Session
 from live.models import Question, RecordingProgress, RecordingSource

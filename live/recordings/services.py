@@ -18,14 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import Employee
-from hub.permissions import employee_for
+from hub.organisation.models import Employee
+from hub.organisation.permissions import employee_for
 from hub.sessions import rules as session_rules
 from hub.sessions.models import Enrolment, Notification, Session, SessionSettings
 from hub.sessions.services import attendance_record_minutes
 from live.models import Question, RecordingProgress, RecordingSource
-
-from . import rules, selectors
+from live.recordings import rules, selectors
 
 MSG_NOT_LEARNER = _("Only learners enrolled in this session can do this.")
 MSG_NO_RECORDING = _("This session has no recording.")

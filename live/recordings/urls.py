@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from live.recordings import views
 
 urlpatterns = [
     path("sessions/<int:pk>/recording/", views.recording, name="recording"),

@@ -15,15 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hub.csp import csp_allow_origin
-from hub.permissions import employee_for
+from hub.organisation.permissions import employee_for
 from hub.sessions import selectors as session_selectors
 from hub.sessions.models import Session
 from hub.sessions.rules import can_run_session
 from hub.web import flash_errors, form_add_service_errors
 from live.models import Question
-
-from . import rules, selectors, services
-from .forms import RecordingSourceForm
+from live.recordings import rules, selectors, services
+from live.recordings.forms import RecordingSourceForm
 
 # A progress report is a few intervals: anything bigger is refused before it is parsed.
 MAX_REPORT_BYTES = 16 * 1024

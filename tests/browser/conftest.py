@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from hub.models import Employee
+from hub.organisation.models import Employee
 from tests.factories import BranchFactory, EmployeeFactory, make_hq_admin, make_manager
 from tests.servers import database_url, free_port, wait_for_port
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tests.factories import PASSWORD, EnrolmentFactory, SessionFactory
-from tests.hub.sessions_helpers import make_trainer
+from tests.hub.sessions.helpers import make_trainer
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

@@ -14,7 +14,7 @@ from library.services import library_install
 from live.models import LiveRoom
 from tests.browser.test_h5p import log_in
 from tests.factories import EnrolmentFactory, SessionFactory
-from tests.hub.sessions_helpers import live_session, make_trainer
+from tests.hub.sessions.helpers import live_session, make_trainer
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.browser.test_smoke import log_in
 from tests.factories import BranchFactory
-from tests.live.monitor_factories import live_session
+from tests.live.monitor.factories import live_session
 
 pytestmark = pytest.mark.browser
 

@@ -276,7 +276,7 @@ def test_trainer_starts_and_ends_the_session_from_the_page(scheduled_room, brows
 
 @pytest.fixture
 def hls_room(room) -> Room:
-    from hub.models import Session
+    from hub.sessions.models import Session
     from live.models import LiveRoom
 
     Session.objects.filter(pk=room.session_id).update(

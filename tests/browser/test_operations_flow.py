@@ -23,7 +23,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from hub.models import Employee, PositionCategory, Role
+from hub.organisation.models import Employee, PositionCategory, Role
 from tests.factories import PASSWORD, BranchFactory, EmployeeFactory, grant, make_manager
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.test_smoke import PHONE, SCREENSHOTS, log_in
 from tests.factories import SessionFactory
-from tests.hub.sessions_helpers import make_trainer
+from tests.hub.sessions.helpers import make_trainer
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,8 @@ from library.video.demo import seed_demo_video
 from live.models import RecordingProgress, RecordingSource
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import EmployeeFactory, EnrolmentFactory, SessionFactory
-from tests.hub.sessions_helpers import make_trainer
-from tests.library.test_video_daphne import daphne_server, private_root  # noqa: F401
+from tests.hub.sessions.helpers import make_trainer
+from tests.library.video.test_daphne import daphne_server, private_root  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

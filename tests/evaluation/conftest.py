@@ -1,6 +1,6 @@
 import pytest
 
-from .helpers import enrol, make_session, make_trainer
+from tests.evaluation.helpers import enrol, make_session, make_trainer
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from evaluation.models import Assignment
-from hub.models import Enrolment, Role, Session
+from hub.organisation.models import Role
+from hub.sessions.models import Enrolment, Session
 from tests.factories import EmployeeFactory, grant
 
 

@@ -7,8 +7,7 @@ from django.test import RequestFactory
 
 from evaluation import services
 from evaluation.models import Assignment, Grade, Submission
-
-from .helpers import make_assignment
+from tests.evaluation.helpers import make_assignment
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,9 @@ from django.utils import timezone
 
 from evaluation.models import Assignment, Grade, Submission
 from evaluation.seeding import seed_assignments
-from hub.models import Enrolment, Session
+from hub.sessions.models import Enrolment, Session
+from tests.evaluation.helpers import enrol, make_session, make_trainer
 from tests.factories import EmployeeFactory
-
-from .helpers import enrol, make_session, make_trainer
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ import pytest
 from django.utils import timezone
 
 from evaluation import selectors, services
-from hub.models import Enrolment, Session
+from hub.sessions.models import Enrolment, Session
+from tests.evaluation.helpers import enrol, make_assignment, make_session, make_trainer
 from tests.factories import EmployeeFactory
-
-from .helpers import enrol, make_assignment, make_session, make_trainer
 
 pytestmark = pytest.mark.django_db
 

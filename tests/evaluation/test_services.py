@@ -9,10 +9,8 @@ from django.utils import timezone
 
 from evaluation import services
 from evaluation.models import Assignment, Grade, Submission
-from hub.models import Enrolment, Session
-from tests.factories import EmployeeFactory
-
-from .helpers import (
+from hub.sessions.models import Enrolment, Session
+from tests.evaluation.helpers import (
     PDF_BYTES,
     docx_upload,
     enrol,
@@ -21,6 +19,7 @@ from .helpers import (
     make_trainer,
     upload,
 )
+from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 

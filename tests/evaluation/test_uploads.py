@@ -6,8 +6,7 @@ from django.utils import translation
 
 from evaluation import uploads
 from evaluation.uploads import validate_submission_file
-
-from .helpers import JPEG_BYTES, PDF_BYTES, PNG_BYTES, office_bytes, upload
+from tests.evaluation.helpers import JPEG_BYTES, PDF_BYTES, PNG_BYTES, office_bytes, upload
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,7 @@ from django.utils import timezone
 
 from evaluation import services
 from evaluation.models import Assignment, Grade, Submission
-from tests.factories import BranchFactory, EmployeeFactory, make_manager
-
-from .helpers import (
+from tests.evaluation.helpers import (
     PDF_BYTES,
     docx_upload,
     enrol,
@@ -21,6 +19,7 @@ from .helpers import (
     make_trainer,
     upload,
 )
+from tests.factories import BranchFactory, EmployeeFactory, make_manager
 
 pytestmark = pytest.mark.django_db
 

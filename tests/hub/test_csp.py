@@ -15,7 +15,7 @@ from library.models import CaseIndexPage
 from library.services import library_install
 from live.models import LiveRoom
 from tests.factories import EnrolmentFactory, SessionFactory
-from tests.hub.sessions_helpers import live_session, make_trainer
+from tests.hub.sessions.helpers import live_session, make_trainer
 from tests.library.h5p_packages import allow, build, h5p_root_fixture, minimal_files  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_login_page_has_a_strict_policy_with_a_fresh_nonce_each_time():
     assert nonce_of(first) != nonce_of(second)
 
 
-@pytest.mark.parametrize("page", ["home", "sessions:learning", "sessions:list"])
+@pytest.mark.parametrize("page", ["home", "portal:learning", "sessions:list"])
 def test_hub_pages_have_a_strict_policy(client_for, learner, page):
     assert_strict(client_for(learner).get(reverse(page)))
 

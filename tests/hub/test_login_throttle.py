@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from hub.models import AuditEvent
+from hub.organisation.models import AuditEvent
 from tests.factories import PASSWORD, EmployeeFactory
 
 pytestmark = pytest.mark.django_db

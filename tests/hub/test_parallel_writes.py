@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from hub.sessions.models import Enrolment
 from tests.factories import EmployeeFactory, SessionFactory
-from tests.hub.sessions_helpers import make_trainer
+from tests.hub.sessions.helpers import make_trainer
 from tests.servers import free_port, server_env, start_daphne, stop, wait_for_port
 
 pytestmark = pytest.mark.django_db(transaction=True)

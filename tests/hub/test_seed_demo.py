@@ -12,7 +12,8 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from hub.management.commands.seed_demo import LOGINS_HEADING
-from hub.models import (
+from hub.needs.models import TrainingNeed, TrainingPlan
+from hub.organisation.models import (
     AuditEvent,
     Branch,
     Employee,
@@ -21,12 +22,10 @@ from hub.models import (
     Region,
     Role,
     RoleGrant,
-    Session,
     Team,
-    TrainingNeed,
-    TrainingPlan,
 )
-from hub.permissions import access_for, can_use_cms, home_kind, is_hq_admin
+from hub.organisation.permissions import access_for, can_use_cms, home_kind, is_hq_admin
+from hub.organisation.services import role_group
 from hub.seeding import (
     DEMO_PASSWORD,
     MSG_CONFLICT,
@@ -38,7 +37,7 @@ from hub.seeding import (
     last_quarters,
 )
 from hub.seeding.shape import GRADE_SCORES
-from hub.services import role_group
+from hub.sessions.models import Session
 
 LOGINS = ["hq", "hq2", "lead", "manager", "manager2", "trainer", "learner", "admin"]
 TINY = SeedScale("tiny", branches=3, employees=40, hq_employees=5, trainers=4)

@@ -152,7 +152,7 @@ def test_redis_url_selects_redis_layer_without_read_timeout_and_redis_cache(vari
     assert configured["LAYER_SOCKET_TIMEOUT"] is None
     assert configured["LAYER_CONNECT_TIMEOUT"] == 5
     assert configured["LAYER_CONFIG"]["hosts"][0]["address"] == REDIS_URL
-    assert configured["CACHE"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert configured["CACHE"]["BACKEND"] == "hub.cache.PrefixScopedRedisCache"
     assert configured["CACHE"]["LOCATION"] == REDIS_URL
 
 

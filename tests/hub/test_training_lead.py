@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from evaluation import services as evaluation_services
 from evaluation.models import Grade
-from hub.models import AuditEvent, Role
+from hub.organisation.models import AuditEvent, Role
 from hub.sessions.models import Session, SessionSettings
 from live.selectors import room_access
 from tests.evaluation.helpers import enrol, make_assignment
 from tests.factories import BranchFactory, EmployeeFactory, SessionFactory, grant
-from tests.hub.sessions_helpers import make_trainer
+from tests.hub.sessions.helpers import make_trainer
 
 pytestmark = pytest.mark.django_db
 

@@ -29,12 +29,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from evaluation import services as evaluation_services
-from hub.models import ImportBatch, Role
 from hub.needs.models import TrainingNeed, TrainingPlan
+from hub.organisation.models import ImportBatch, Role
 from hub.sessions.models import CalendarFeedToken, Enrolment, Session
 from live.models import Question
 from tests.factories import BranchFactory, EmployeeFactory, SessionFactory, grant, make_manager
-from tests.hub.needs_helpers import make_need
+from tests.hub.needs.helpers import make_need
 from tests.tiers.factories import (
     MentoringLogFactory,
     MentorPairingFactory,
@@ -329,8 +329,8 @@ TABLE: dict[str, Rule] = {
     "sessions:calendar_regenerate": rule(EMPLOYEES),
     "sessions:feed": rule(EVERYONE, lambda w: {"token": w.token.token}),  # the token is the key
     "sessions:notifications": rule(EMPLOYEES),
-    "sessions:learning": rule(EMPLOYEES),
-    "sessions:teaching": rule({TRAINER}),
+    "portal:learning": rule(EMPLOYEES),
+    "portal:teaching": rule({TRAINER}),
     # needs and plans
     "needs:needs": rule({TRAINER, MANAGER, *HQ_READ}),
     "needs:need_create": rule({MANAGER}),
@@ -366,8 +366,8 @@ TABLE: dict[str, Rule] = {
     "needs:plan_action[unlink_session]": rule(
         {MANAGER, *ADMINS}, plan_action("unlink_session"), lambda w: {"session": w.session.pk}
     ),
-    "needs:my_branch": rule({MANAGER}),
-    "needs:overview": rule(HQ_READ),
+    "portal:my_branch": rule({MANAGER}),
+    "portal:overview": rule(HQ_READ),
     # assignments (of the ended session; the learner is enrolled there)
     "evaluation:mine": rule(EMPLOYEES),
     "evaluation:session_assignments": rule({LEARNER, MANAGER, *HQ_READ}, ENDED),

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from wagtail.documents.models import Document
 
-from hub.models import Role
+from hub.organisation.models import Role
 from library.models import CaseIndexPage, CasePage, CourseTemplateIndexPage, CourseTemplatePage
 from library.services import library_install
 from tests.factories import EmployeeFactory, grant

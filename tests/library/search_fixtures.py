@@ -8,7 +8,7 @@ import pytest
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
-from hub.models import Role
+from hub.organisation.models import Role
 from library.models import (
     CaseIndexPage,
     CasePage,

@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import GroupApprovalTask, Task, Workflow, WorkflowPage
 
-from hub.models import Role
+from hub.organisation.models import Role
 from library.models import CourseIndexPage, CourseTemplateIndexPage, GuideIndexPage
 from library.services import TASK_NAME, WORKFLOW_NAME, course_create_from_template, library_install
 from tests.factories import EmployeeFactory, grant

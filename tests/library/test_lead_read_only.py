@@ -5,7 +5,7 @@ import pytest
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import policy_registry
 
-from hub.models import Role
+from hub.organisation.models import Role
 from library.h5p.models import H5PAllowedLibrary, H5PContent
 from library.video.models import Video
 from library.video.services import can_delete_video, can_upload_video

@@ -5,7 +5,7 @@ from wagtail.models import GroupPagePermission, Page, Site, WorkflowPage
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
-from hub.models import Role
+from hub.organisation.models import Role
 from library.models import (
     CaseIndexPage,
     CasePage,
@@ -19,8 +19,7 @@ from library.models import (
 )
 from library.services import WORKFLOW_NAME, course_create_from_template, library_install
 from tests.factories import EmployeeFactory, grant
-
-from .conftest import make_trainer
+from tests.library.conftest import make_trainer
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from library.services import (
     course_create_from_template,
 )
 from tests.factories import EmployeeFactory
-
-from .conftest import make_trainer
+from tests.library.conftest import make_trainer
 
 pytestmark = pytest.mark.django_db
 

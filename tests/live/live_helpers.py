@@ -11,11 +11,11 @@ from django.conf import settings
 from django.test import Client
 
 from hub.asgi import application
-from hub.models import Employee
+from hub.organisation.models import Employee
 from hub.sessions.models import Session
 from live.models import LiveRoom
 from tests.factories import PASSWORD, EmployeeFactory, EnrolmentFactory, make_hq_admin
-from tests.hub.sessions_helpers import live_session, make_trainer
+from tests.hub.sessions.helpers import live_session, make_trainer
 
 LOCAL = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
 TIMEOUT = 5.0

@@ -130,7 +130,7 @@ def test_session_end_keeps_a_trainers_correction(room):
 def test_starting_an_online_session_opens_its_room_and_an_in_person_one_none():
     from hub.sessions.services import session_start
     from live.models import LiveEvent, LiveRoom
-    from tests.hub.sessions_helpers import make_trainer, session_taught_by
+    from tests.hub.sessions.helpers import make_trainer, session_taught_by
 
     trainer = make_trainer()
     online = session_taught_by(trainer, mode="live_online")

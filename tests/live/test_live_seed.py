@@ -7,7 +7,7 @@ from live import selectors
 from live.models import LiveEvent, Poll, Question
 from live.seeding import DEMO_TITLE, seed_live_room
 from tests.factories import BranchFactory, EmployeeFactory, UserFactory
-from tests.hub.sessions_helpers import make_trainer
+from tests.hub.sessions.helpers import make_trainer
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from hub.asgi import application
-from hub.models import Employee
+from hub.organisation.models import Employee
 from live.consumers import CLOSE_NOT_LOGGED_IN
 from tests.factories import PASSWORD, EmployeeFactory
 

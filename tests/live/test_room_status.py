@@ -15,7 +15,7 @@ from live import selectors
 from live.models import LiveRoom, PresenceInterval
 from live.presence import PresenceChanges, presence_flush
 from tests.factories import EmployeeFactory, EnrolmentFactory, make_hq_admin
-from tests.hub.sessions_helpers import live_session, make_trainer
+from tests.hub.sessions.helpers import live_session, make_trainer
 
 pytestmark = pytest.mark.django_db
 
@@ -51,14 +51,14 @@ def test_room_title_says_the_sessions_state(client_for, trainer, session, status
 
 
 def test_my_teaching_leads_into_the_live_room(client_for, trainer, session):
-    body = client_for(trainer).get(reverse("sessions:teaching")).content.decode()
+    body = client_for(trainer).get(reverse("portal:teaching")).content.decode()
     room = reverse("live:room", args=[session.pk])
     assert f'href="{room}" data-testid="join-live"' in body
     session.status = "scheduled"
     session.starts_at = timezone.now() + dt.timedelta(days=1)
     session.ends_at = session.starts_at + dt.timedelta(hours=1)
     session.save()
-    body = client_for(trainer).get(reverse("sessions:teaching")).content.decode()
+    body = client_for(trainer).get(reverse("portal:teaching")).content.decode()
     assert f'href="{room}" data-testid="open-live-room"' in body
 
 
@@ -66,16 +66,16 @@ def test_my_learning_leads_into_the_live_room_only_while_live(client_for, sessio
     learner = EmployeeFactory()
     EnrolmentFactory(session=session, learner=learner)
     room = reverse("live:room", args=[session.pk])
-    assert room in client_for(learner).get(reverse("sessions:learning")).content.decode()
+    assert room in client_for(learner).get(reverse("portal:learning")).content.decode()
     session.status = "scheduled"
     session.save()
-    assert room not in client_for(learner).get(reverse("sessions:learning")).content.decode()
+    assert room not in client_for(learner).get(reverse("portal:learning")).content.decode()
 
 
 def test_waitlisted_learner_cannot_join_from_my_learning(client_for, session):
     learner = EmployeeFactory()
     EnrolmentFactory(session=session, learner=learner, status="waitlisted")
-    body = client_for(learner).get(reverse("sessions:learning")).content.decode()
+    body = client_for(learner).get(reverse("portal:learning")).content.decode()
     assert reverse("live:room", args=[session.pk]) not in body
 
 

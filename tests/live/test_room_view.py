@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from hub.models import Session
+from hub.sessions.models import Session
 from live.models import LiveRoom
 from tests.factories import EmployeeFactory, EnrolmentFactory, SessionFactory, make_manager
-from tests.hub.sessions_helpers import live_session, make_trainer
+from tests.hub.sessions.helpers import live_session, make_trainer
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.test import Client
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from hub.models import Employee
+from hub.organisation.models import Employee
 from tests.factories import PASSWORD
 
 TIMEOUT = 10.0

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from hub.permissions import is_hq_admin
+from hub.organisation.permissions import is_hq_admin
 from tests.factories import EmployeeFactory, make_hq_admin
 from tiers import services
 from tiers.models import MentorPairing

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from hub.models import AuditEvent, Role
+from hub.organisation.models import AuditEvent, Role
 from tests.factories import EmployeeFactory, grant
 from tests.tiers.factories import (
     MentoringLogFactory,

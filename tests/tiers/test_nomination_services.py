@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from hub.models import AuditEvent, Role, RoleGrant
-from hub.permissions import is_trainer
+from hub.organisation.models import AuditEvent, Role, RoleGrant
+from hub.organisation.permissions import is_trainer
 from tests.factories import BranchFactory, EmployeeFactory, grant, make_manager
 from tiers import services
 from tiers.models import TrainerNomination

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from hub.models import AuditEvent, Role
+from hub.organisation.models import AuditEvent, Role
 from tests.factories import EmployeeFactory, grant
 from tiers.models import MentorProgrammeSettings
 

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from django.db.models import Count
 
-from hub.models import Employee, Role, RoleGrant
+from hub.organisation.models import Employee, Role, RoleGrant
 from hub.seeding import SMALL, SeedScale, demo_seed
 from tiers.models import MentoringLog, MentorPairing, MentorRating, TrainerNomination
 from tiers.seeding import seed_tiers

@@ -101,7 +101,7 @@ def test_the_panel_takes_two_queries_however_many_nominations(manager, django_as
 
 
 def test_candidates_exclude_trainers_pending_leavers_and_other_branches(manager):
-    from hub.models import Role
+    from hub.organisation.models import Role
     from tests.factories import grant
 
     ok = EmployeeFactory(branch=manager.branch)

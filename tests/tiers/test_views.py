@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from hub.models import Role, RoleGrant
+from hub.organisation.models import Role, RoleGrant
 from tests.factories import BranchFactory, EmployeeFactory, grant, make_manager
 from tests.tiers.factories import (
     MentoringLogFactory,

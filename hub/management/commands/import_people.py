@@ -1,7 +1,7 @@
 """``manage.py import_people FILE [--dry-run] [--actor USERNAME]``: the HR import from a shell.
 
-Same validation and apply as the web page (``hub.imports``): all-or-nothing, every bad row
-listed as ``line N: column: message``, exit status 1 when the file has errors.
+Same validation and apply as the web page (``hub.organisation.imports``): all-or-nothing,
+every bad row listed as ``line N: column: message``, exit status 1 when the file has errors.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from hub.imports.apply import plan_apply
-from hub.imports.validation import plan_file
-from hub.permissions import is_hq_admin
+from hub.organisation.imports.apply import plan_apply
+from hub.organisation.imports.validation import plan_file
+from hub.organisation.permissions import is_hq_admin
 
 
 class Command(BaseCommand):

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from ..models import H5PAllowedLibrary, H5PContent
-from ..services import h5p_content_create
+from library.h5p.models import H5PAllowedLibrary, H5PContent
+from library.h5p.services import h5p_content_create
 
 MACHINE_NAME = "Lectern.QuickCheck"
 MAJOR_VERSION = 1

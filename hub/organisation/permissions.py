@@ -1,0 +1,178 @@
+"""Roles and scoping, in one place: every view, API and consumer asks these helpers.
+
+Learner is implicit (every active employee); the other roles are ``RoleGrant`` rows.
+HQ roles (HQ curator / training admin, training lead) see every branch; a branch manager
+sees the branches they manage; anyone else sees only their own record.
+
+Reading and writing are apart: ``is_hq`` is "reads everything" (HQ admin, training lead,
+superuser); ``is_hq_admin`` is "may change things company-wide" (HQ admin, superuser). The
+training lead is a certification reviewer: every HQ page is open to them, no HQ write is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from hub.organisation.models import Branch, Employee, Role, RoleGrant
+
+# Roles that read every branch's data.
+HQ_ROLES = frozenset({Role.HQ_ADMIN, Role.TRAINING_LEAD})
+# Roles whose holders may enter the Wagtail admin at /cms/ (the training lead only reads there).
+CMS_ROLES = frozenset({Role.TRAINER, Role.HQ_ADMIN, Role.TRAINING_LEAD})
+# Roles that write content in the admin (courses, H5P, videos): the CMS roles but the lead.
+AUTHOR_ROLES = frozenset({Role.TRAINER, Role.HQ_ADMIN})
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may see, computed once per request and cached on the user object."""
+
+    employee_id: int | None
+    branch_id: int | None
+    roles: frozenset[str]
+    managed_branch_ids: frozenset[int]
+    is_superuser: bool
+
+    @property
+    def is_hq(self) -> bool:
+        """Reads every branch (HQ admin, training lead, superuser). Never a write check."""
+        return self.is_superuser or bool(self.roles & HQ_ROLES)
+
+    @property
+    def is_hq_admin(self) -> bool:
+        """Writes company-wide (HQ admin, superuser): the check of every HQ write."""
+        return self.is_superuser or Role.HQ_ADMIN in self.roles
+
+
+_NO_ACCESS = Access(None, None, frozenset(), frozenset(), False)
+
+
+def access_for(user) -> Access:
+    """The user's roles and managed branches (one query, cached on ``user``)."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return _NO_ACCESS
+    cached = getattr(user, "_lectern_access", None)
+    if cached is not None:
+        return cached
+    employee = Employee.objects.filter(user_id=user.pk).only("pk", "branch_id").first()
+    roles: set[str] = set()
+    managed: set[int] = set()
+    if employee is not None:
+        for role, branch_id in RoleGrant.objects.filter(employee=employee).values_list(
+            "role", "branch_id"
+        ):
+            roles.add(role)
+            if role == Role.BRANCH_MANAGER and branch_id:
+                managed.add(branch_id)
+    access = Access(
+        employee_id=employee.pk if employee else None,
+        branch_id=employee.branch_id if employee else None,
+        roles=frozenset(roles),
+        managed_branch_ids=frozenset(managed),
+        is_superuser=bool(user.is_superuser),
+    )
+    user._lectern_access = access
+    return access
+
+
+def employee_for(user) -> Employee | None:
+    """The user's employee record (branch joined), or None for an account without one, such
+    as a superuser who is not on staff. One query; views and services share it."""
+    employee_id = access_for(user).employee_id
+    if employee_id is None:
+        return None
+    return Employee.objects.select_related("branch").filter(pk=employee_id).first()
+
+
+def forget_access(user) -> None:
+    """Drop the cached access after a role change in the same request."""
+    if hasattr(user, "_lectern_access"):
+        del user._lectern_access
+
+
+def has_role(user, role: str) -> bool:
+    return role in access_for(user).roles
+
+
+def is_hq(user) -> bool:
+    """HQ curator / training admin, training lead, or a superuser: READS every branch.
+    A write checks ``is_hq_admin`` instead."""
+    return access_for(user).is_hq
+
+
+def is_hq_admin(user) -> bool:
+    """HQ curator / training admin or a superuser: may change anything company-wide (sessions
+    of any trainer, settings, plans, pairings, nominations, imports, roles, grading)."""
+    return access_for(user).is_hq_admin
+
+
+def is_trainer(user) -> bool:
+    return has_role(user, Role.TRAINER)
+
+
+def is_branch_manager(user) -> bool:
+    return bool(access_for(user).managed_branch_ids)
+
+
+def can_use_cms(user) -> bool:
+    """May enter the Wagtail admin (to read, for the training lead)."""
+    access = access_for(user)
+    return access.is_superuser or bool(access.roles & CMS_ROLES)
+
+
+def can_author_content(user) -> bool:
+    """May upload or change content in the admin: trainers, HQ admins, superusers."""
+    access = access_for(user)
+    return access.is_superuser or bool(access.roles & AUTHOR_ROLES)
+
+
+def can_browse_people(user) -> bool:
+    """The people directory is for HQ (everyone) and branch managers (their branches)."""
+    access = access_for(user)
+    return access.is_hq or bool(access.managed_branch_ids)
+
+
+def visible_branches(user) -> QuerySet[Branch]:
+    """Branches whose people and figures the user may see."""
+    access = access_for(user)
+    if access.is_hq:
+        return Branch.objects.all()
+    if access.managed_branch_ids:
+        return Branch.objects.filter(pk__in=access.managed_branch_ids)
+    return Branch.objects.none()
+
+
+def visible_employees(user) -> QuerySet[Employee]:
+    """Employees the user may look up: all for HQ, their branches for managers, else self."""
+    access = access_for(user)
+    if access.is_hq:
+        return Employee.objects.all()
+    if access.managed_branch_ids:
+        return Employee.objects.filter(branch_id__in=access.managed_branch_ids)
+    if access.employee_id is not None:
+        return Employee.objects.filter(pk=access.employee_id)
+    return Employee.objects.none()
+
+
+def can_view_employee(user, employee: Employee) -> bool:
+    access = access_for(user)
+    if access.is_hq:
+        return True
+    if access.employee_id is not None and employee.pk == access.employee_id:
+        return True
+    return employee.branch_id in access.managed_branch_ids
+
+
+def home_kind(user) -> str:
+    """Which home page fits the user: "hq", "manager", "trainer" or "learner"."""
+    access = access_for(user)
+    if access.is_hq:
+        return "hq"
+    if access.managed_branch_ids:
+        return "manager"
+    if Role.TRAINER in access.roles:
+        return "trainer"
+    return "learner"
