@@ -309,6 +309,9 @@ def test_hq_sees_and_grades(client_for, submission, hq_admin):
         client.post(reverse("evaluation:grade", args=[submission.pk]), {"score": "70"}).status_code
         == 302
     )
+    grade = Grade.objects.get(submission=submission)
+    assert grade.score == 70
+    assert grade.learner_id == submission.learner_id
 
 
 def test_branch_manager_reads_their_learners_work_but_cannot_grade(

@@ -19,8 +19,10 @@ def test_login_and_logout(learner):
         reverse("login"), {"username": learner.user.username, "password": PASSWORD}
     )
     assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == learner.user.pk
     assert client.get("/").status_code == 200
     client.post(reverse("logout"))
+    assert "_auth_user_id" not in client.session
     assert client.get("/").status_code == 302
 
 

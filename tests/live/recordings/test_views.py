@@ -198,10 +198,14 @@ def test_the_beacon_form_passes_csrf_with_the_token_in_the_body(session, learner
     client.force_login(learner.user)
     page = client.get(player(session))
     token = page.context["csrf_token"]
-    body = {"payload": json.dumps({"intervals": [], "position": 1, "speed": 1, "duration": 12})}
+    body = {"payload": json.dumps({"intervals": [], "position": 7, "speed": 1, "duration": 12})}
     assert client.post(progress_url(session), body).status_code == 403
+    # opening the player made the row; the refused beacon moved nothing
+    assert RecordingProgress.objects.get(session=session, learner=learner).last_position == 0
     ok = client.post(progress_url(session), {**body, "csrfmiddlewaretoken": str(token)})
     assert ok.status_code == 200
+    progress = RecordingProgress.objects.get(session=session, learner=learner)
+    assert progress.last_position == 7
 
 
 # --- questions and answers ------------------------------------------------------------------
