@@ -33,6 +33,7 @@ demo-reset:
 	$(MAKE) seed
 
 test: setup
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 setup: install assets messages static

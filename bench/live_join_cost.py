@@ -36,7 +36,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from live import selectors  # noqa: E402
+from live import selectors, snapshot  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import live_data  # noqa: E402
@@ -75,7 +75,7 @@ def main() -> int:
         admitted_count += 1
         timed("me_state", lambda a=admitted: selectors.me_state(a))
     timed(
-        "snapshot_parts (shared, once per 200 events)", lambda: selectors.snapshot_parts(session.pk)
+        "snapshot_parts (shared, once per 200 events)", lambda: snapshot.snapshot_parts(session.pk)
     )
     live_data.end(session)
     print(f"{admitted_count} joins of session {session.pk} on {connection.vendor}, median ms:")

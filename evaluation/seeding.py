@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from evaluation.models import Assignment, Grade, Submission
+from hub.registry import seed_step
 from hub.sessions.models import Enrolment, Session
 
 BATCH_SIZE = 2000
@@ -188,3 +189,8 @@ def _learner_versions(
         )
         for number, (at, text) in enumerate(versions, start=1)
     ]
+
+
+@seed_step(order=60, name="assignments")
+def seed_assignments_step(*, seed: int, today: dt.date | None = None, **kwargs) -> Counter[str]:
+    return seed_assignments(seed=seed, today=today or timezone.localdate())

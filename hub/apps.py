@@ -8,3 +8,4 @@ class HubConfig(AppConfig):
 
     def ready(self) -> None:
         from hub import login_throttle  # noqa: F401 - connects the lockout audit receiver
+        from hub.needs import signals  # noqa: F401 - needs follow the sessions that deliver them

@@ -7,4 +7,5 @@ class LibraryConfig(AppConfig):
     verbose_name = _("Library")
 
     def ready(self) -> None:
-        from library import signals  # noqa: F401
+        from library import page_context, signals  # noqa: F401
+        from library.search import indexing  # noqa: F401 - keeps the search index in step

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.organisation.models import PositionCategory
 from library.models.pages import CourseCategory
+from library.selectors import course_branches, course_business_areas
 
 
 class CourseFilterForm(forms.Form):
@@ -22,8 +23,6 @@ class CourseFilterForm(forms.Form):
     branch = forms.ChoiceField(label=_("Branch"), required=False, choices=[("", _("All branches"))])
 
     def __init__(self, *args, **kwargs) -> None:
-        from library.selectors import course_branches, course_business_areas
-
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [
             ("", _("All course categories")),

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from wagtail.permission_policies.base import ModelPermissionPolicy
-from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from hub.organisation.models import Role
 from hub.organisation.permissions import (
@@ -19,7 +18,6 @@ from hub.organisation.permissions import (
     access_for,
     can_author_content,
     can_use_cms,
-    has_role,
     is_hq,
     is_hq_admin,
     is_trainer,
@@ -88,51 +86,3 @@ class RolePermissionPolicy(ModelPermissionPolicy):
             .filter(Q(is_superuser=True) | Q(employee__role_grants__role__in=roles))
             .distinct()
         )
-
-
-EXPLORE_ACTIONS = frozenset({"add", "change", "publish", "bulk_delete", "lock", "unlock"})
-
-
-class LibraryPagePermissionPolicy(PagePermissionPolicy):
-    """Wagtail's page policy, plus reading for training leads: they read everything and write
-    nothing, so they explore the whole library tree in the admin (listings, history) with no
-    page permission — editing, publishing and moderation still need one."""
-
-    def _reads_library(self, user) -> bool:
-        return (
-            user.is_authenticated
-            and user.is_active
-            and not user.is_superuser
-            and has_role(user, Role.TRAINING_LEAD)
-        )
-
-    def user_has_any_permission(self, user, actions):
-        # Wagtail asks for "any of the six page permissions" where it means "may explore"
-        # (explorer, page search, site history); narrower questions keep Wagtail's answer.
-        if (
-            set(actions) >= EXPLORE_ACTIONS
-            and self._reads_library(user)
-            and self._library_home() is not None
-        ):
-            return True
-        return super().user_has_any_permission(user, actions)
-
-    def _library_home(self):
-        from library.models import LibraryIndexPage
-
-        home = LibraryIndexPage.objects.order_by("path").first()
-        return None if home is None else home.page_ptr
-
-    def instances_with_direct_explore_permission(self, user):
-        pages = super().instances_with_direct_explore_permission(user)
-        home = self._library_home() if self._reads_library(user) else None
-        return pages if home is None else [*pages, home]
-
-    def explorable_instances(self, user):
-        home = self._library_home() if self._reads_library(user) else None
-        if home is None:
-            return super().explorable_instances(user)
-        pages = self.model._default_manager.descendant_of(home, inclusive=True)
-        if self.get_cached_permissions_for_user(user):
-            pages = pages | super().explorable_instances(user)
-        return pages

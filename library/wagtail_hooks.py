@@ -19,11 +19,8 @@ from library.h5p.admin_views import (
 )
 from library.h5p.approvals import allowed_library_data, h5p_allowed_library_audit
 from library.h5p.models import H5PAllowedLibrary, H5PContent
-from library.permissions import (
-    LibraryPagePermissionPolicy,
-    RolePermissionPolicy,
-    can_create_from_template,
-)
+from library.page_policy import LibraryPagePermissionPolicy
+from library.permissions import RolePermissionPolicy, can_create_from_template
 from library.video.admin_views import VideoViewSet
 from library.video.models import Video
 

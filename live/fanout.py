@@ -26,7 +26,7 @@ from collections import deque
 
 from channels.layers import get_channel_layer
 
-from live import presence, protocol, selectors, services
+from live import broadcast, presence, protocol, services, snapshot
 from live.db import live_db
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,6 @@ SNAPSHOT_AGE = 5.0  # ... or once it is this many seconds old
 PRESENCE_FLUSH = 1.0  # seconds between writes of joins and leaves
 HOLD = 0.25  # seconds events wait for an earlier one from another process
 LINGER = 5.0  # seconds an empty room keeps its relay before it is let go
-
-
-def group_name(session_id: int) -> str:
-    return f"live.{session_id}"
 
 
 class Stats:
@@ -155,7 +151,7 @@ class Room:
             return False
         by_seq = {event.seq: event for event in self.outbox}
         events, self.outbox = [by_seq[seq] for seq in sorted(by_seq)], []
-        await send_frame(self.session_id, events)
+        await broadcast.send_frame(self.session_id, events)
         return True
 
     async def flush(self) -> None:
@@ -306,7 +302,7 @@ class Room:
                 or self.events_after(current[0], staff=staff) is None
                 or max(current[0], self.last_seq) < at_least
             ):
-                seq, learner, staff_part = await live_db(selectors.snapshot_parts)(self.session_id)
+                seq, learner, staff_part = await live_db(snapshot.snapshot_parts)(self.session_id)
                 current = (
                     seq,
                     protocol.dumps(learner)[:-1],
@@ -341,7 +337,7 @@ class Hub:
         room = self.rooms.get(session_id)
         if room is None:
             room = self.rooms[session_id] = Room(session_id, self)
-            await self.layer.group_add(group_name(session_id), self.relay_channel)
+            await self.layer.group_add(broadcast.group_name(session_id), self.relay_channel)
         return room
 
     def local(self, session_id: int) -> Room | None:
@@ -353,7 +349,9 @@ class Hub:
     async def release(self, room: Room) -> None:
         if self.rooms.get(room.session_id) is room and not room.connections:
             del self.rooms[room.session_id]
-            await self.layer.group_discard(group_name(room.session_id), self.relay_channel)
+            await self.layer.group_discard(
+                broadcast.group_name(room.session_id), self.relay_channel
+            )
 
     async def relay(self) -> None:
         while True:
@@ -374,18 +372,4 @@ class Hub:
 
 
 hub = Hub()
-
-
-async def send_frame(session_id: int, events) -> None:
-    """Send committed events to every process serving the room (one layer message)."""
-    if not events:
-        return
-    await get_channel_layer().group_send(
-        group_name(session_id),
-        {
-            "type": "live.frame",
-            "session": session_id,
-            "learner": [selectors.event_data(e, staff=False) for e in events],
-            "staff": [selectors.event_data(e, staff=True) for e in events],
-        },
-    )
+broadcast.serve_rooms(hub.local)

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from hub.sessions.models import Enrolment, Session, SessionSettings
 from hub.sessions.services import attendance_record_online
-from live import broadcast, selectors
+from live import selectors
 from live.models import LiveEvent, LiveRoom, PresenceInterval
-from live.services import events_append
+from live.services import events_append, monitor_publish
 
 
 @dataclass
@@ -156,4 +156,4 @@ def room_end(*, session: Session) -> None:
     open_intervals.filter(last_seen_at__lt=stale).update(left_at=F("last_seen_at"))
     open_intervals.update(left_at=now, last_seen_at=now)
     events_append(session.pk, [("session.ended", {}, None)])
-    transaction.on_commit(lambda: broadcast.room_status(session, "ended"))
+    transaction.on_commit(lambda: monitor_publish(session_id=session.pk))

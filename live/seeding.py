@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from hub.organisation.models import Employee
+from hub.registry import seed_step
 from hub.sessions.models import Enrolment, Session
 from live import selectors, services
 from live.models import LiveRoom
+from live.recordings.seeding import seed_recordings
 
 DEMO_TITLE = "直播答疑：连带销售实战"
 QUESTIONS = [
@@ -78,3 +80,14 @@ def seed_live_room() -> Counter[str]:
         )
     services.poll_close(who=selectors.admission(trainer.user, session.pk), poll_id=quiz.id)
     return created
+
+
+@seed_step(order=30, name="recordings")
+def seed_recordings_step(**kwargs) -> Counter[str]:
+    """After the sessions: the demo recording plays the library's demo video."""
+    return seed_recordings()
+
+
+@seed_step(order=40, name="live room")
+def seed_live_room_step(**kwargs) -> Counter[str]:
+    return seed_live_room()

@@ -126,7 +126,8 @@ def admission(user, session_id: int) -> Admission | Refusal:
 # --- serialising -------------------------------------------------------------------------
 
 
-def _iso(value: dt.datetime | None) -> str | None:
+def iso(value: dt.datetime | None) -> str | None:
+    """A time as the protocol sends it: local ISO 8601, or None."""
     return timezone.localtime(value).isoformat() if value else None
 
 
@@ -144,7 +145,7 @@ def question_data(question: Question, *, staff: bool, reveal: bool) -> dict:
         "answered": question.answered,
         "pinned": question.pinned,
         "hidden": question.hidden,
-        "asked_at": _iso(question.created_at),
+        "asked_at": iso(question.created_at),
     }
 
 
@@ -168,8 +169,8 @@ def poll_data(poll: Poll, votes: list[list[int]]) -> dict:
         "status": poll.status,
         **poll_counts(poll, votes),
         "correct": poll.correct if (poll.is_quiz and closed) else None,
-        "opened_at": _iso(poll.opened_at),
-        "closed_at": _iso(poll.closed_at),
+        "opened_at": iso(poll.opened_at),
+        "closed_at": iso(poll.closed_at),
     }
 
 
@@ -266,61 +267,11 @@ def roster_entry(
         "name": name,
         "branch": branch,
         "present": present,
-        "joined_at": _iso(joined_at),
+        "joined_at": iso(joined_at),
         "late": joined_at > late_after,
         "left_early": not present and live,
         "hand_raised": hand_raised,
     }
-
-
-def snapshot_parts(session_id: int) -> tuple[int, dict, dict]:
-    """The shared part of a snapshot, for learners and for staff: ``(seq, learner, staff)``.
-    Personal fields (``me``) are added per connection (``me_state``). Big rooms' older
-    questions are left out (``live.paging``)."""
-    from live import paging
-
-    session = Session.objects.select_related("live_room").get(pk=session_id)
-    room = room_for(session)
-    seq = current_seq(session_id)
-    learner_questions, learner_before = paging.snapshot_questions(
-        session_id, staff=False, reveal=False
-    )
-    staff_questions, staff_before = paging.snapshot_questions(
-        session_id, staff=True, reveal=room.reveal_anonymous_to_staff
-    )
-    polls = list(Poll.objects.filter(session_id=session_id))
-    votes = poll_votes([p.pk for p in polls])
-    present = present_employee_ids(session_id)
-    hands = hands_raised(session_id)
-    head = {
-        "id": session.pk,
-        "title": session.title,
-        "status": session.status,
-        "starts_at": _iso(session.starts_at),
-        "ends_at": _iso(session.ends_at),
-        "stream": room_stream(session),
-        "allow_anonymous": room.allow_anonymous,
-    }
-    polls_data = [poll_data(p, votes[p.pk]) for p in polls]
-    learner = {
-        "type": "snapshot",
-        "seq": seq,
-        "session": head,
-        "questions": learner_questions,
-        "questions_before": learner_before,
-        "polls": polls_data,
-        "presence": {"present": len(present)},
-        "hands": {"raised": len(hands)},
-    }
-    staff = {
-        **learner,
-        "questions": staff_questions,
-        "questions_before": staff_before,
-        "session": {**head, "reveal_anonymous_to_staff": room.reveal_anonymous_to_staff},
-        "hands": {"raised": len(hands), "hands": hands},
-        "roster": roster(session, present=present, hands=hands),
-    }
-    return seq, learner, staff
 
 
 def me_state(admitted: Admission) -> dict:

@@ -150,9 +150,7 @@ def question_vote(*, who: Admission, question_id: int, up: bool) -> Outcome:
             ).delete()[0]
         if delta:
             Question.objects.filter(pk=question.pk).update(votes=F("votes") + delta)
-            transaction.on_commit(
-                lambda: broadcast.counts_changed(who.session_id, questions=[question.pk])
-            )
+            transaction.on_commit(lambda: counts_changed(who.session_id, questions=[question.pk]))
     return Outcome(id=question.pk)
 
 
@@ -284,7 +282,7 @@ def poll_vote(*, who: Admission, poll_id: int, choices: list[int]) -> Outcome:
                 PollVote.objects.create(poll=poll, voter_id=who.employee_id, choices=choices)
         except IntegrityError:
             raise ProtocolError(protocol.ALREADY_VOTED) from None
-        transaction.on_commit(lambda: broadcast.counts_changed(who.session_id, polls=[poll.pk]))
+        transaction.on_commit(lambda: counts_changed(who.session_id, polls=[poll.pk]))
     return Outcome(id=poll.pk)
 
 
@@ -337,12 +335,22 @@ def counts_events_append(*, session_id: int, questions=(), polls=()) -> list[Liv
         return events_append(session_id, items)
 
 
+def counts_changed(session_id: int, *, questions=(), polls=()) -> None:
+    """After the commit of a vote: the room this process serves announces the new totals with
+    its next tick; without one, they are announced at once (``counts_events_append``)."""
+    room = broadcast.local_room(session_id)
+    if room is not None:
+        room.loop.call_soon_threadsafe(room.mark_dirty, list(questions), list(polls))
+    else:
+        counts_events_append(session_id=session_id, questions=questions, polls=polls)
+
+
 def room_start(*, session: Session) -> None:
     """Inside ``session_start``'s transaction: an online session gets its room."""
     if session.mode != Session.Mode.LIVE_ONLINE:
         return
     LiveRoom.objects.get_or_create(session=session)
-    transaction.on_commit(lambda: broadcast.room_status(session, "live"))
+    transaction.on_commit(lambda: monitor_publish(session_id=session.pk))
 
 
 def room_settings_update(

@@ -25,6 +25,7 @@ from hub.organisation.models import (
     Role,
     RoleGrant,
 )
+from hub.registry import seed_step
 from tiers.models import MentoringLog, MentorPairing, MentorRating, TrainerNomination
 from tiers.rules import quarter_start
 
@@ -311,3 +312,8 @@ def _seed_mentoring(rng: random.Random, today: dt.date, org: _Org, created: Coun
 
 def _next_quarter(start: dt.date) -> dt.date:
     return dt.date(start.year + start.month // 10, (start.month + 2) % 12 + 1, 1)
+
+
+@seed_step(order=70, name="tiers")
+def seed_tiers_step(*, seed: int, today: dt.date | None = None, **kwargs) -> Counter[str]:
+    return seed_tiers(seed=seed, today=today or timezone.localdate())

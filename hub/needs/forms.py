@@ -5,7 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation.models import Branch, PositionCategory
 from hub.sessions.models import Session
-from library.models.pages import CourseCategory, CoursePage
+
+
+def _course_model():
+    """The library's course model, through ``TrainingNeed.course``: needs (a lower layer)
+    never import the library."""
+    return TrainingNeed._meta.get_field("course").related_model
+
+
+def _course_category_choices() -> list:
+    category = _course_model()._meta.get_field("category")
+    return [("", _("All course categories")), *category.choices]
 
 
 class DateInput(forms.DateInput):
@@ -74,7 +84,7 @@ class CourseLinkForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
+        self.fields["course"].queryset = _course_model().objects.live().order_by("title")
 
 
 class SessionLinkForm(forms.Form):
@@ -192,7 +202,7 @@ class OverviewFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Course category"),
         required=False,
-        choices=[("", _("All course categories")), *CourseCategory.choices],
+        choices=_course_category_choices,
     )
     mode = forms.ChoiceField(
         label=_("Mode"),

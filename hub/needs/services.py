@@ -243,7 +243,7 @@ def need_mark_delivered(*, need: TrainingNeed, actor, note: str = "") -> Trainin
 
 
 def needs_deliver_for_session(*, session: Session) -> int:
-    """System step for the sessions feature to call once ``session`` has ended (and again when
+    """System step run (on ``session_delivered``) once ``session`` has ended (and again when
     a learner completes it later): when at least one learner completed it, every need in
     delivery linked to it becomes delivered (actor: none, i.e. the system). A session nobody
     completed delivers nothing (it credits 0 h). Idempotent; returns how many moved."""

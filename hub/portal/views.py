@@ -1,7 +1,8 @@
 """Pages that combine apps: home, My learning, My teaching, My branch and the HQ overview.
 
 Thin: each reads through the layers' selectors; this is the composition layer
-(docs/architecture.md), the one place in hub/ that reads from every app.
+(docs/architecture.md). The apps (evaluation, ...) contribute their parts as panels registered
+in ``hub.registry``, so this module imports none of them.
 """
 
 from __future__ import annotations
@@ -15,24 +16,21 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation import selectors as assignment_selectors
 from hub.needs import selectors as need_selectors
 from hub.needs.forms import OverviewFilterForm
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation import permissions
 from hub.organisation import selectors as org_selectors
 from hub.organisation.models import Employee, Role
+from hub.registry import panels_context
 from hub.sessions import selectors as session_selectors
 from hub.sessions import services as session_services
 from hub.sessions.models import Session
 from hub.web import query_without
 
-# How many upcoming sessions and due assignments a home page lists (the rest are a click away).
+# How many upcoming sessions a home page lists (the rest are a click away). The apps' parts of
+# home, My learning and My teaching come from their registered panels (``hub.registry``).
 HOME_LIST_SIZE = 5
-# "My learning" shows the latest grades, "My teaching" the oldest work waiting to be graded;
-# the full lists are on /assignments/.
-MY_PAGE_GRADES = 10
-MY_PAGE_TO_GRADE = 20
 
 
 def _me(request: HttpRequest) -> Employee:
@@ -56,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if employee is not None and kind in {"learner", "trainer"}:
         context["learning"] = session_selectors.my_learning(employee=employee, history=0)
-        context["due"] = assignment_selectors.assignments_due_for(employee)[:HOME_LIST_SIZE]
+        context.update(panels_context("home", employee))
         context["now"] = timezone.now()
         if kind == "trainer":
             context["teaching"] = session_selectors.my_teaching(employee=employee)[:HOME_LIST_SIZE]
@@ -100,11 +98,10 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         {
             "me": me,
             "learning": session_selectors.my_learning(employee=me),
-            "due": assignment_selectors.assignments_due_for(me),
-            "grades": assignment_selectors.grades_for(me)[:MY_PAGE_GRADES],
             "now": timezone.now(),
             "feed_url": feed_url,
             "unread": session_selectors.unread_notification_count(me.pk),
+            **panels_context("my_learning", me),
         },
     )
 
@@ -124,8 +121,8 @@ def my_teaching(request: HttpRequest) -> HttpResponse:
             "recent": session_selectors.recently_taught(employee=me),
             "hours": session_selectors.teaching_hours(me, start, end),
             "year": start.year,
-            "to_grade": assignment_selectors.submissions_to_grade_for(me)[:MY_PAGE_TO_GRADE],
             "now": timezone.now(),
+            **panels_context("my_teaching", me),
         },
     )
 

@@ -9,9 +9,7 @@ from collections import Counter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 
-from evaluation.seeding import seed_assignments
 from hub.organisation.models import (
     AuditEvent,
     Branch,
@@ -24,6 +22,7 @@ from hub.organisation.models import (
     pinyin_key,
 )
 from hub.organisation.services import role_group
+from hub.registry import discover_seed_steps, seed_step
 from hub.seeding.needs import seed_needs
 from hub.seeding.plan import demo_plan
 from hub.seeding.sessions import seed_sessions
@@ -38,7 +37,11 @@ from hub.seeding.shape import (
     SeedResult,
     SeedScale,
 )
-from tiers.seeding import seed_tiers
+
+# hub's own steps; the apps register theirs in their ``seeding`` modules (library 10,
+# live.recordings 30, live 40, evaluation 60, tiers 70).
+seed_step(order=20, name="sessions")(seed_sessions)
+seed_step(order=50, name="needs")(seed_needs)
 
 
 def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = None) -> SeedResult:
@@ -62,19 +65,10 @@ def demo_seed(*, seed: int, scale: SeedScale = SMALL, today: dt.date | None = No
         employee_ids = _write_employees(plan, user_ids, branch_ids, team_ids, created)
         _write_grades(plan, employee_ids, created)
         _write_roles(plan, employee_ids, user_ids, branch_ids, created)
-        from library.demo import seed_library  # the library's authors are the company's trainers
-
-        created.update(seed_library(seed=seed, today=today))
-        created.update(seed_sessions(seed=seed, scale=scale, today=today))
-        from live.recordings.seeding import seed_recordings  # plays the library's demo video
-
-        created.update(seed_recordings())
-        from live.seeding import seed_live_room
-
-        created.update(seed_live_room())
-        created.update(seed_needs(seed=seed, scale=scale, today=today))
-        created.update(seed_assignments(seed=seed, today=today or timezone.localdate()))
-        created.update(seed_tiers(seed=seed, today=today or timezone.localdate()))
+        # The apps' steps, after the company (hub.registry): library, sessions, recordings,
+        # live room, needs, assignments, tiers.
+        for step in discover_seed_steps():
+            created.update(step.run(seed=seed, scale=scale, today=today))
     return SeedResult(plan, dict(created))
 
 

@@ -17,12 +17,10 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 def live_courses():
-    """Live library courses, or None when the library has no course model yet."""
-    try:
-        from library.models import CoursePage
-    except ImportError:  # pragma: no cover - the library seam is always there
-        return None
-    return CoursePage.objects.live().order_by("title")
+    """Live library courses. The course model is the one ``Session.course`` points at, so
+    sessions (a lower layer) never import the library."""
+    course_model = Session._meta.get_field("course").related_model
+    return course_model.objects.live().order_by("title")
 
 
 class SessionForm(forms.Form):
@@ -55,11 +53,7 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        courses = live_courses()
-        if courses is None:
-            del self.fields["course"]
-        else:
-            self.fields["course"].queryset = courses
+        self.fields["course"].queryset = live_courses()
         self.fields["trainers"].queryset = (
             Employee.objects.filter(role_grants__role=Role.TRAINER)
             .select_related("branch")

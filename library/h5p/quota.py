@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 
 from hub.organisation.permissions import is_hq_admin
 from library.h5p.models import H5PContent, H5PPendingPackage
-from library.h5p.validation import ErrorCode, H5PError
+from library.h5p.validation import ErrorCode, H5PError, H5PPackageError
 
 
 def h5p_storage_used(*, user) -> int:
@@ -34,8 +34,6 @@ def h5p_quota_check(*, user, adding: int, name: str) -> None:
     """Raise ``H5PPackageError`` (``quota_exceeded``) if storing ``adding`` more bytes would
     take ``user`` past the quota. Call inside the upload's transaction: it locks the user's
     row, so two uploads of one user are judged one after the other."""
-    from library.h5p.services import H5PPackageError
-
     if not h5p_quota_applies(user):
         return
     limit = settings.H5P_USER_QUOTA_BYTES

@@ -34,20 +34,13 @@ from library.h5p.validation import (
     Dependency,
     ErrorCode,
     H5PError,
+    H5PPackageError,
     LibraryInfo,
     PackageInfo,
     validate_package,
 )
 
 MSG_UPLOAD_NOT_ALLOWED = _("Only trainers and HQ may upload H5P content.")
-
-
-class H5PPackageError(Exception):
-    """The package broke one or more rules; nothing was stored."""
-
-    def __init__(self, errors: list[H5PError]) -> None:
-        super().__init__("; ".join(error.message for error in errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

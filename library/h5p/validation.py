@@ -159,6 +159,14 @@ class H5PError:
         return self.message
 
 
+class H5PPackageError(Exception):
+    """The package broke one or more rules; nothing was stored."""
+
+    def __init__(self, errors: list[H5PError]) -> None:
+        super().__init__("; ".join(error.message for error in errors))
+        self.errors = errors
+
+
 @dataclass(frozen=True)
 class Limits:
     max_files: int

@@ -9,9 +9,11 @@ Library home
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -23,9 +25,7 @@ from wagtail.search import index
 
 from hub.organisation.models import PositionCategory
 from library.blocks import CourseStreamBlock, GuideStreamBlock
-from library.permissions import can_see_templates
-
-PAGE_SIZE = 12
+from library.permissions import can_create_from_template, can_see_templates
 
 
 class CourseCategory(models.TextChoices):
@@ -33,6 +33,23 @@ class CourseCategory(models.TextChoices):
     APPOINTMENT = "appointment", _("Appointment (任职)")
     SPECIALISED = "specialised", _("Specialised business (专门业务)")
     IN_SERVICE = "in_service", _("In-service (在职)")
+
+
+# What a page type's view shows that is read through the layers above the page models
+# (``library.selectors``, ``library.forms``): ``library.page_context`` registers one
+# ``provider(page, request) -> dict`` per page type (``context_provider``), and
+# ``LibraryPage.get_context`` adds it, so these models import neither.
+_CONTEXT_PROVIDERS: dict[type, Callable[[Page, HttpRequest], dict]] = {}
+
+
+def context_provider(page_type: type) -> Callable:
+    """Decorator: register the function that adds to ``page_type``'s template context."""
+
+    def register(provider: Callable[[Page, HttpRequest], dict]) -> Callable:
+        _CONTEXT_PROVIDERS[page_type] = provider
+        return provider
+
+    return register
 
 
 class LibraryPage(Page):
@@ -53,6 +70,9 @@ class LibraryPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["can_see_templates"] = can_see_templates(request.user)
+        provider = _CONTEXT_PROVIDERS.get(type(self))
+        if provider is not None:
+            context.update(provider(self, request))
         return context
 
 
@@ -88,13 +108,6 @@ class LibraryIndexPage(LibraryPage):
     class Meta:
         verbose_name = _("library home")
 
-    def get_context(self, request, *args, **kwargs):
-        from library.selectors import library_sections
-
-        context = super().get_context(request, *args, **kwargs)
-        context["sections"] = library_sections(home=self, user=request.user)
-        return context
-
 
 class _SectionPage(LibraryPage):
     intro = RichTextField(_("introduction"), blank=True)
@@ -116,16 +129,6 @@ class CourseTemplateIndexPage(_SectionPage):
     class Meta:
         verbose_name = _("course templates section")
 
-    def get_context(self, request, *args, **kwargs):
-        from library.permissions import can_create_from_template, sees_derived_counts
-        from library.selectors import template_list
-
-        context = super().get_context(request, *args, **kwargs)
-        context["templates"] = template_list()
-        context["can_create"] = can_create_from_template(request.user)
-        context["show_counts"] = sees_derived_counts(request.user)
-        return context
-
 
 class CourseIndexPage(_SectionPage):
     """The course catalogue: filters (category, audience, business area, branch) and paging."""
@@ -135,30 +138,6 @@ class CourseIndexPage(_SectionPage):
     class Meta:
         verbose_name = _("courses section")
 
-    def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
-        from library.forms import CourseFilterForm
-        from library.selectors import course_browse
-
-        context = super().get_context(request, *args, **kwargs)
-        form = CourseFilterForm(request.GET or None)
-        filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-        courses = course_browse(
-            category=filters.get("category", ""),
-            audience=filters.get("audience", ""),
-            business_area=filters.get("area", ""),
-            branch_code=filters.get("branch", ""),
-        )
-        params = request.GET.copy()
-        params.pop("page", None)
-        context.update(
-            form=form,
-            page_obj=Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page")),
-            params=params.urlencode(),
-        )
-        return context
-
 
 class CaseIndexPage(_SectionPage):
     subpage_types = ["library.CasePage"]
@@ -166,35 +145,12 @@ class CaseIndexPage(_SectionPage):
     class Meta:
         verbose_name = _("case library")
 
-    def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
-        from library.selectors import case_browse
-
-        context = super().get_context(request, *args, **kwargs)
-        tag = request.GET.get("tag", "")[:100]
-        params = request.GET.copy()
-        params.pop("page", None)
-        context.update(
-            tag=tag,
-            page_obj=Paginator(case_browse(tag=tag), PAGE_SIZE).get_page(request.GET.get("page")),
-            params=params.urlencode(),
-        )
-        return context
-
 
 class GuideIndexPage(_SectionPage):
     subpage_types = ["library.GuidePage"]
 
     class Meta:
         verbose_name = _("process guides section")
-
-    def get_context(self, request, *args, **kwargs):
-        from library.selectors import guide_list
-
-        context = super().get_context(request, *args, **kwargs)
-        context["guides"] = guide_list(section=self)
-        return context
 
 
 class CourseTemplateTag(TaggedItemBase):
@@ -279,8 +235,6 @@ class CourseTemplatePage(_CourseFields):
         verbose_name = _("course template")
 
     def get_context(self, request, *args, **kwargs):
-        from library.permissions import can_create_from_template
-
         context = super().get_context(request, *args, **kwargs)
         context["can_create"] = can_create_from_template(request.user)
         return context

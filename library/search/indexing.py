@@ -25,6 +25,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished
 
+from library.search.models import KIND_OF_MODEL, SearchEntry, search_vector
 from library.search.tokens import collapse_spaces, token_string
 
 # Fields indexed as body text when a page model has them, in this order.
@@ -121,15 +122,11 @@ def page_body_text(page: Page) -> str:
 
 
 def kind_of(page: Page) -> str | None:
-    from library.search.models import KIND_OF_MODEL
-
     return KIND_OF_MODEL.get(page.specific_class._meta.label_lower) if page.specific_class else None
 
 
 def build_entry(page: Page):
     """An unsaved ``SearchEntry`` for a specific page of an indexed type."""
-    from library.search.models import SearchEntry
-
     title = collapse_spaces(page.title)
     body = page_body_text(page)
     return SearchEntry(
@@ -147,8 +144,6 @@ def build_entry(page: Page):
 def page_index(page: Page) -> bool:
     """Index ``page`` if it is a live page of an indexed type, else drop its entry.
     Returns whether the page is now in the index."""
-    from library.search.models import SearchEntry
-
     if kind_of(page) is None:
         return False
     page = page.specific
@@ -165,21 +160,15 @@ def page_index(page: Page) -> bool:
 
 def _store_vectors(entries) -> None:
     """Fill the PostgreSQL tsvector column of ``entries`` from their token strings."""
-    from library.search.models import search_vector
-
     if connection.vendor == "postgresql":
         entries.update(search_vector=search_vector())
 
 
 def page_unindex(*, page_id: int) -> None:
-    from library.search.models import SearchEntry
-
     SearchEntry.objects.filter(page_id=page_id).delete()
 
 
 def indexed_models() -> list[type[Page]]:
-    from library.search.models import KIND_OF_MODEL
-
     return [apps.get_model(label) for label in KIND_OF_MODEL]
 
 
@@ -194,8 +183,6 @@ def live_pages() -> Iterable[Page]:
 def index_rebuild(*, batch_size: int = 500) -> dict[str, int]:
     """Rebuild the whole index from the live pages. Returns the number of entries per kind
     and under ``"removed"`` how many stale entries were dropped."""
-    from library.search.models import SearchEntry
-
     counts: dict[str, int] = {}
     with transaction.atomic():
         before = SearchEntry.objects.count()
@@ -214,7 +201,7 @@ def index_rebuild(*, batch_size: int = 500) -> dict[str, int]:
     return counts
 
 
-# --- Signals ---------------------------------------------------------------------------------
+# --- Signals (connected on import: ``LibraryConfig.ready`` imports this module) -------------
 
 
 def _on_published(sender, instance, **kwargs):

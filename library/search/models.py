@@ -108,6 +108,3 @@ class SynonymGroup(models.Model):
 
     def __str__(self) -> str:
         return self.words
-
-
-from library.search import indexing  # noqa: E402, F401  (connects the page signals)

@@ -197,8 +197,8 @@ async def test_a_frame_overtaken_by_a_later_one_still_reaches_the_client(room, m
     earlier, later = await database_sync_to_async(_append)(session_id, 2)
     monkeypatch.undo()
 
-    await fanout.send_frame(session_id, [later])
-    await fanout.send_frame(session_id, [earlier])
+    await broadcast.send_frame(session_id, [later])
+    await broadcast.send_frame(session_id, [earlier])
     seqs = [e["seq"] for e in _events(await _frames(learner))]
     assert sorted(seqs) == [last_seq + 1, last_seq + 2], seqs
     await learner.leave()

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.needs.services import needs_deliver_for_session
 from hub.organisation.models import AuditEvent, Employee
 from hub.organisation.services import audit_record
 from hub.sessions import rules
@@ -21,6 +20,7 @@ from hub.sessions.models import (
     SessionSettings,
 )
 from hub.sessions.services.common import MSG_NOT_ALLOWED
+from hub.sessions.signals import session_delivered
 
 MSG_CODE_INVALID = _("This check-in code is not valid (wrong, expired or for another session).")
 MSG_CHECKIN_CLOSED = _("Check-in is not open for this session.")
@@ -87,7 +87,7 @@ def attendance_record_minutes(
         _apply_rule(attendance, session, settings)
         attendance.save()
         if attendance.completed and session.status == Session.Status.ENDED:
-            needs_deliver_for_session(session=session)
+            session_delivered.send(sender=Session, session=session)
     return attendance
 
 
@@ -293,5 +293,5 @@ def attendance_correct(
             },
         )
         if attendance.completed and session.status == Session.Status.ENDED:
-            needs_deliver_for_session(session=session)
+            session_delivered.send(sender=Session, session=session)
     return attendance

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.needs.services import needs_deliver_for_session
 from hub.organisation.models import AuditEvent, Employee, PositionCategory, Role, RoleGrant
 from hub.organisation.permissions import access_for
 from hub.organisation.services import audit_record
@@ -25,7 +24,7 @@ from hub.sessions.services.attendance import attendance_finalise
 from hub.sessions.services.common import MSG_NOT_ALLOWED, lock_session
 from hub.sessions.services.enrolment import promote_waitlisted
 from hub.sessions.services.notifications import notify_learners
-from hub.sessions.signals import session_ending, session_started
+from hub.sessions.signals import session_delivered, session_ending, session_started
 
 MSG_NOT_TRAINER = _("Only HQ or a trainer may schedule sessions.")
 MSG_TRAINERS_ROLE = _("Every trainer of a session must hold the trainer role.")
@@ -232,7 +231,7 @@ def session_end(*, session: Session, actor, now: dt.datetime | None = None) -> S
         locked.save(update_fields=["status", "ended_at", "delivered_minutes"])
         session_ending.send(sender=Session, session=locked, actor=actor)
         attendance_finalise(session=locked)
-        needs_deliver_for_session(session=locked)
+        session_delivered.send(sender=Session, session=locked)
     return locked
 
 
