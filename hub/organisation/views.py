@@ -17,9 +17,6 @@ from hub.organisation.forms import DirectorySearchForm, RoleGrantForm
 from hub.organisation.models import AuditEvent, Employee, RoleGrant
 from hub.web import flash_errors, flash_form_errors
 
-# How many upcoming sessions and due assignments a home page lists (the rest are a click away).
-HOME_LIST_SIZE = 5
-
 
 @login_required
 def people_directory(request: HttpRequest) -> HttpResponse:

@@ -36,10 +36,6 @@ from hub.web import flash_errors, flash_form_errors, form_add_service_errors
 
 # Learners and manager/HQ rosters by page.
 PAGE_SIZE = 25
-# "My learning" shows the latest grades, "My teaching" the oldest work waiting to be graded;
-# the full lists are on /assignments/.
-MY_PAGE_GRADES = 10
-MY_PAGE_TO_GRADE = 20
 
 
 def _me(request: HttpRequest) -> Employee:
