@@ -35,6 +35,7 @@ from hub.needs.models import NeedEvent, TrainingNeed, TrainingPlan
 from hub.organisation.models import Branch, Employee, Role
 from hub.organisation.permissions import access_for
 from hub.sessions.models import Attendance, Enrolment, Session
+from hub.sessions.selectors import seats
 
 ACTIVE_NEED_STATUSES = (
     TrainingNeed.Status.OPEN,
@@ -418,20 +419,14 @@ def overview_status_counts(filters: OverviewFilters) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-def _seats(status: str) -> Coalesce:
-    """A session's enrolments in ``status``, counted per row by a correlated subquery: a JOIN
-    with GROUP BY would aggregate every enrolment before the page's LIMIT applies."""
-    return _scalar(Enrolment.objects.filter(session=OuterRef("pk"), status=status), _Count(F("pk")))
-
-
 def overview_sessions(filters: OverviewFilters) -> QuerySet[Session]:
     sessions = (
         _filtered_sessions(filters)
         .select_related("branch", "course")
         .prefetch_related(Prefetch("trainers", queryset=Employee.objects.only("pk", "name")))
         .annotate(
-            enrolled=_seats(Enrolment.Status.ENROLLED),
-            waitlisted=_seats(Enrolment.Status.WAITLISTED),
+            enrolled=seats(status=Enrolment.Status.ENROLLED),
+            waitlisted=seats(status=Enrolment.Status.WAITLISTED),
         )
     )
     return sessions.order_by("-starts_at", "-pk")

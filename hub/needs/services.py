@@ -22,6 +22,7 @@ from hub.needs.selectors import may_edit_plan
 from hub.organisation.models import Branch, Employee, PositionCategory, Role
 from hub.organisation.permissions import access_for, employee_for
 from hub.sessions.models import Attendance, Session
+from hub.sessions.rules import can_run_session
 
 Status = TrainingNeed.Status
 
@@ -192,7 +193,6 @@ def need_link_session(
     Allowed while claimed or in delivery; a trainer may only link sessions they teach, and a
     cancelled session is refused. When the need has no course yet, it takes the session's.
     """
-    access = access_for(actor)
     with transaction.atomic():
         need = _locked(need)
         if not _is_claimer_or_hq(actor, need):
@@ -204,7 +204,7 @@ def need_link_session(
             return need
         if session.status == Session.Status.CANCELLED:
             raise ValidationError(MSG_SESSION_CANCELLED, code="cancelled")
-        if not access.is_hq_admin and not session.trainers.filter(pk=access.employee_id).exists():
+        if not can_run_session(actor, session):
             raise PermissionDenied(MSG_SESSION_NOT_YOURS)
         need.sessions.add(session)
         if need.course_id is None and session.course_id is not None:

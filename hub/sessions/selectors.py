@@ -43,9 +43,10 @@ def visible_sessions(user) -> QuerySet[Session]:
     )
 
 
-def _seats(status: str) -> Coalesce:
+def seats(*, status: str) -> Coalesce:
     """Enrolments of the row's session in ``status``, by a correlated subquery: a JOIN with
-    GROUP BY would aggregate every enrolment before the page's LIMIT (and in its COUNT)."""
+    GROUP BY would aggregate every enrolment before the page's LIMIT (and in its COUNT).
+    For annotating session lists (the session list, the HQ overview)."""
     seats = (
         Enrolment.objects.filter(session=OuterRef("pk"), status=status)
         .order_by()
@@ -70,8 +71,8 @@ def session_list(
         .select_related("branch", "course")
         .prefetch_related("trainers")
         .annotate(
-            enrolled_count=_seats(Enrolment.Status.ENROLLED),
-            waitlisted_count=_seats(Enrolment.Status.WAITLISTED),
+            enrolled_count=seats(status=Enrolment.Status.ENROLLED),
+            waitlisted_count=seats(status=Enrolment.Status.WAITLISTED),
         )
     )
     if status:

@@ -129,38 +129,37 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The training needs this session delivers, for the people who work on them.
         "needs": session.training_needs.only("pk", "title") if can_run or can_roster else (),
         "can_assign": access.is_hq_admin or bool(access.managed_branch_ids),
+        # The services' own rules decide every button: Enrol, cancel, check in, Start, End.
         "can_enrol": (
             me is not None
             and not active
-            and session.status == Session.Status.SCHEDULED
-            and session.starts_at > now
-            and session.is_open_to(branch_id=me.branch_id, category=me.position_category)
-            and me.pk not in rules.trainer_ids(session)
+            and services.enrolment_refusal(actor=request.user, session=session, learner=me, now=now)
+            is None
         ),
         "cancel_deadline": services.cancel_deadline(session, config),
-        "deadline_passed": now > services.cancel_deadline(session, config),
+        "cancel_refusal": (
+            services.enrolment_cancel_refusal(
+                enrolment=enrolment, actor=request.user, session=session, now=now, settings=config
+            )
+            if active
+            else None
+        ),
         "checkin_form": CheckInForm(initial={"code": request.GET.get("code", "")}),
         "show_checkin": (
             active
             and enrolment.status == Enrolment.Status.ENROLLED
-            and session.mode == Session.Mode.IN_PERSON
-            and session.status in {Session.Status.SCHEDULED, Session.Status.LIVE}
+            and services.checkin_refusal(session=session, now=now) is None
         ),
     }
     if can_roster:
         context["roster"] = selectors.session_roster(user=request.user, session=session)
     if can_run:
         context["cancel_form"] = CancelSessionForm()
-        # The services' own rules: why Start / End would be refused now (None: allowed).
-        context["start_refusal"] = rules.start_refusal(
-            now=now,
-            scheduled_start=session.starts_at,
-            early_start_minutes=config.early_start_minutes,
+        context["start_refusal"] = services.session_start_refusal(
+            session=session, now=now, settings=config
         )
-        context["end_refusal"] = rules.end_refusal(
-            now=now,
-            scheduled_start=session.starts_at,
-            end_not_before_start=config.end_not_before_start,
+        context["end_refusal"] = services.session_end_refusal(
+            session=session, now=now, settings=config
         )
         context["recording_form"] = RecordingForm(initial={"url": session.recording_url})
         context["correction_statuses"] = CorrectionForm.base_fields["status"].choices

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from hub.sessions.models import Attendance, SessionSettings
 from hub.sessions.services import attendance_correct, session_end
+from live.intervals import merge_intervals
 from live.models import PresenceInterval
-from live.presence import merge_intervals, presence_minutes
+from live.presence import presence_minutes
 from tests.live.live_helpers import make_room
 
 T0 = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
@@ -32,7 +33,17 @@ def at(minutes: float) -> dt.datetime:
     ],
 )
 def test_merge_intervals(spans, minutes):
-    assert merge_intervals([(at(a), at(b)) for a, b in spans]) == minutes * 60
+    merged = merge_intervals([(at(a), at(b)) for a, b in spans])
+    assert sum((end - start).total_seconds() for start, end in merged) == minutes * 60
+
+
+def test_presence_and_playback_merge_with_the_one_function():
+    """Online minutes and watched seconds count overlaps the same way: one merge."""
+    from live import presence
+    from live.recordings import rules as recording_rules
+
+    assert presence.merge_intervals is merge_intervals
+    assert recording_rules.merge_intervals is merge_intervals
 
 
 def interval(room, person, joined, *, left=None, seen=None, n=[0]):  # noqa: B006
