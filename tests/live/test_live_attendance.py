@@ -153,3 +153,48 @@ def test_starting_an_online_session_opens_its_room_and_an_in_person_one_none():
     assert list(LiveEvent.objects.values_list("session_id", "type")) == [
         (online.pk, "session.ended")
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("late_after", "late"), [(5, True), (10, False)])
+def test_one_late_threshold_moves_the_live_badge_and_the_record_together(late_after, late):
+    """Arriving 7 minutes after the start: the live roster's badge, the check-in record and
+    the finalised minutes all follow ``SessionSettings.late_after_minutes``."""
+    from hub.sessions import rules
+    from hub.sessions.services import attendance_check_in, attendance_finalise
+    from live import selectors
+    from tests.factories import EnrolmentFactory, SessionFactory
+
+    settings = SessionSettings.load()
+    settings.late_after_minutes = late_after
+    settings.save()
+    room = make_room(learners=1)
+    person = room.learners[0]
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=30)
+    Session = type(room.session)
+    Session.objects.filter(pk=room.session.pk).update(
+        starts_at=start, ends_at=start + dt.timedelta(minutes=60)
+    )
+    room.session.refresh_from_db()
+    arrived = start + dt.timedelta(minutes=7)
+    interval(room, person, arrived)
+    [entry] = selectors.roster(room.session, present=set(), hands=[])
+    assert entry["late"] is late
+
+    in_person = SessionFactory(
+        trainers=[room.trainer],
+        status="live",
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=60),
+    )
+    EnrolmentFactory(session=in_person, learner=person)
+    code = rules.checkin_code(in_person.pk, arrived, settings.checkin_code_minutes)
+    record = attendance_check_in(session=in_person, learner=person, code=code, now=arrived)
+    assert (record.status == Attendance.Status.LATE) is late
+    # Finalised: on time counts from the start, late from the check-in.
+    in_person.status = "ended"
+    in_person.save(update_fields=["status"])
+    attendance_finalise(session=in_person)
+    record.refresh_from_db()
+    assert record.minutes_present == (53 if late else 60)
+    assert (record.status == Attendance.Status.LATE) is late

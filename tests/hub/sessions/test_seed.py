@@ -10,6 +10,7 @@ from hub.seeding import SeedScale, demo_seed
 from hub.seeding import sessions as seeding
 from hub.sessions.models import Attendance, Enrolment, Session
 from hub.sessions.selectors import teaching_hours
+from hub.sessions.services import seat_status
 from live.seeding import DEMO_TITLE as DEMO_LIVE_TITLE
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,13 @@ def test_seed_writes_history_and_future_in_every_mode():
     )
     assert seated.filter(seated=F("capacity")).exists()  # some sessions are full
     assert not seated.filter(seated__gt=F("capacity")).exists()  # never over capacity
+    # Seated in queue order by the enrolment service's own rule.
+    for session in Session.objects.exclude(title=DEMO_LIVE_TITLE).prefetch_related("enrolments"):
+        queue = sorted(session.enrolments.all(), key=lambda e: (e.queued_at, e.pk))
+        assert [e.status for e in queue] == [
+            seat_status(enrolled=min(n, session.capacity), capacity=session.capacity)
+            for n in range(len(queue))
+        ]
     # Attendance only for enrolled learners of ended sessions.
     assert not Attendance.objects.exclude(enrolment__session__status="ended").exists()
     assert not Attendance.objects.exclude(enrolment__status="enrolled").exists()
