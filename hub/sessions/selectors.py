@@ -23,6 +23,7 @@ from django.utils import timezone
 from hub.organisation.models import Employee
 from hub.organisation.permissions import access_for
 from hub.sessions.models import Enrolment, Notification, Session, completed_enrolment_q
+from hub.sessions.rules import is_session_trainer
 
 
 def visible_sessions(user) -> QuerySet[Session]:
@@ -105,7 +106,7 @@ def session_roster(*, user, session: Session) -> QuerySet[Enrolment]:
     qs = session.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related(
         "learner__branch", "attendance"
     )
-    teaches = access.employee_id in {t.pk for t in session.trainers.all()}
+    teaches = is_session_trainer(user, session)
     if not (access.is_hq or teaches):
         qs = qs.filter(learner__branch_id__in=access.managed_branch_ids)
     return qs.order_by("status", "queued_at", "pk")
