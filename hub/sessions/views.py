@@ -120,10 +120,15 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     config = SessionSettings.load()
     active = enrolment is not None and enrolment.status != Enrolment.Status.CANCELLED
+    counts = selectors.seat_counts(session)
     context = {
         "session": session,
         "enrolment": enrolment if active else None,
-        "counts": selectors.seat_counts(session),
+        "counts": counts,
+        # What Enrol would give now: a seat, or a place on the waitlist.
+        "enrol_status": services.seat_status(
+            enrolled=counts["enrolled"], capacity=session.capacity
+        ),
         "can_run": can_run,
         "can_roster": can_roster,
         # The training needs this session delivers, for the people who work on them.

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from hub.organisation.models import PositionCategory, Role
@@ -18,6 +18,13 @@ from tests.hub.sessions.helpers import make_trainer
 
 pytestmark = pytest.mark.django_db
 MIN = dt.timedelta(minutes=1)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The pages are read in English (``client_for``); the services' messages too."""
+    with translation.override("en"):
+        yield
 
 
 def _page(client_for, employee, session) -> str:
@@ -62,12 +69,15 @@ def _enrol_case(case: str, branch):
 )
 def test_the_enrol_button_and_the_enrolment_service_agree(case, branch, client_for):
     session, learner = _enrol_case(case, branch)
-    shown = 'data-testid="enrol"' in _page(client_for, learner, session)
+    page = _page(client_for, learner, session)
+    shown = 'data-testid="enrol"' in page
     refusal = services.enrolment_refusal(actor=learner.user, session=session, learner=learner)
     assert shown == (refusal is None) == (case in {"open", "full"})
     if shown:
+        says_waitlist = "Join the waitlist" in page
         enrolment = services.enrolment_create(session=session, learner=learner, actor=learner.user)
         assert enrolment.status == ("waitlisted" if case == "full" else "enrolled")
+        assert says_waitlist == (enrolment.status == "waitlisted")  # the label told the truth
     else:
         with pytest.raises(ValidationError) as caught:
             services.enrolment_create(session=session, learner=learner, actor=learner.user)
