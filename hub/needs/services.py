@@ -366,7 +366,7 @@ def plan_update(
 ) -> TrainingPlan:
     """Change a plan's text, period and audience: HQ at any time, the branch's manager while
     it is a draft. Scope and branch stay as created."""
-    if not may_edit_plan(actor, plan):
+    if not may_edit_plan(user=actor, plan=plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     _check_target_branches(actor, plan, target_branches)
     plan.title = title
@@ -402,7 +402,7 @@ def plan_link_need(
 ) -> TrainingPlan:
     """Link (or unlink) a need; a branch plan only takes needs of its own branch, and a
     withdrawn need is refused (unlinking is always allowed)."""
-    if not may_edit_plan(actor, plan):
+    if not may_edit_plan(user=actor, plan=plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     if unlink:
         plan.needs.remove(need)
@@ -420,7 +420,7 @@ def plan_link_session(
 ) -> TrainingPlan:
     """Link (or unlink) a session counted in the plan's progress. Cancelled sessions are
     refused; a branch plan only takes its branch's sessions and company-wide ones."""
-    if not may_edit_plan(actor, plan):
+    if not may_edit_plan(user=actor, plan=plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     if unlink:
         plan.sessions.remove(session)

@@ -120,7 +120,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     config = SessionSettings.load()
     active = enrolment is not None and enrolment.status != Enrolment.Status.CANCELLED
-    counts = selectors.seat_counts(session)
+    counts = selectors.seat_counts(session=session)
     context = {
         "session": session,
         "enrolment": enrolment if active else None,
@@ -446,11 +446,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(employee=me)
         return redirect("sessions:notifications")
-    page = Paginator(selectors.notifications_for(me), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.notifications_for(employee=me), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "hub/sessions/notifications.html",
-        {"page": page, "unread": selectors.unread_notification_count(me.pk)},
+        {"page": page, "unread": selectors.unread_notification_count(employee_id=me.pk)},
     )
 
 

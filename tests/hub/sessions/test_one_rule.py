@@ -238,7 +238,7 @@ def test_the_session_list_and_the_hq_overview_count_seats_alike():
     for status in ("enrolled", "enrolled", "waitlisted", "cancelled"):
         EnrolmentFactory(session=session, status=status)
     listed = selectors.session_list(user=hq.user).get(pk=session.pk)
-    overview = needs_selectors.overview_sessions(needs_selectors.OverviewFilters()).get(
+    overview = needs_selectors.overview_sessions(filters=needs_selectors.OverviewFilters()).get(
         pk=session.pk
     )
     assert (listed.enrolled_count, listed.waitlisted_count) == (2, 1)

@@ -55,7 +55,7 @@ def test_demo_logins_have_something_to_click():
         dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
         dt.datetime(2100, 1, 1, tzinfo=dt.UTC),
     )
-    assert teaching_hours(me, *far) > 0
+    assert teaching_hours(employee=me, start=far[0], end=far[1]) > 0
     assert Enrolment.objects.filter(learner__user__username="learner").exists()
 
 
@@ -100,6 +100,6 @@ def test_sessions_teach_the_retail_library_courses_and_fill_the_overview():
     banking = ("理财", "存款", "信贷", "洗钱", "柜面", "网点", "客户经理", "保险", "存单")
     assert not [t for t in titles if any(word in t for word in banking)]
     assert {"连带销售技巧：从一件到一套", "顾客投诉现场处理演练"} <= titles
-    shown = overview_sessions(OverviewFilters())[:20]
+    shown = overview_sessions(filters=OverviewFilters())[:20]
     assert all(s.course.get_category_display() for s in shown)
-    assert overview_sessions(OverviewFilters(category="onboarding")).exists()
+    assert overview_sessions(filters=OverviewFilters(category="onboarding")).exists()
