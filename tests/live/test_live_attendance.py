@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from hub.sessions.models import Attendance, SessionSettings
+from hub.sessions.models import Attendance, Session, SessionSettings
 from hub.sessions.services import attendance_correct, session_end
 from live.intervals import merge_intervals
 from live.models import PresenceInterval
@@ -171,7 +171,6 @@ def test_one_late_threshold_moves_the_live_badge_and_the_record_together(late_af
     room = make_room(learners=1)
     person = room.learners[0]
     start = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=30)
-    Session = type(room.session)
     Session.objects.filter(pk=room.session.pk).update(
         starts_at=start, ends_at=start + dt.timedelta(minutes=60)
     )
