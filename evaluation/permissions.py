@@ -13,13 +13,7 @@ from __future__ import annotations
 from evaluation.models import Assignment, Submission
 from hub.organisation.permissions import access_for
 from hub.sessions.models import Enrolment, Session
-
-
-def is_session_trainer(user, session: Session) -> bool:
-    access = access_for(user)
-    if access.employee_id is None:
-        return False
-    return session.trainers.filter(pk=access.employee_id).exists()
+from hub.sessions.rules import is_session_trainer
 
 
 def can_manage_assignments(user, session: Session) -> bool:

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from hub.sessions import rules as session_rules
 from hub.sessions.models import Enrolment, Session, SessionSettings
 from hub.sessions.services import attendance_record_online
 from live import selectors
+from live.intervals import merge_intervals
 from live.models import LiveEvent, LiveRoom, PresenceInterval
 from live.services import events_append, monitor_publish
 
@@ -69,8 +71,9 @@ def presence_flush(*, session_id: int, changes: PresenceChanges) -> tuple[list[L
         session = Session.objects.get(pk=session_id)
         if (not joined and not left) or session.status != Session.Status.LIVE:
             return [], written
-        late_after = session.starts_at + dt.timedelta(
-            minutes=SessionSettings.load().late_after_minutes
+        late_after = session_rules.late_after(
+            starts_at=session.starts_at,
+            late_after_minutes=SessionSettings.load().late_after_minutes,
         )
         first_join = {emp: at for _conn, emp, at in changes.joins}
         entries = [
@@ -96,22 +99,6 @@ def presence_flush(*, session_id: int, changes: PresenceChanges) -> tuple[list[L
     return events, written
 
 
-def merge_intervals(intervals: list[tuple[dt.datetime, dt.datetime]]) -> float:
-    """Seconds covered by the union of intervals (overlaps, e.g. two tabs, count once)."""
-    total = 0.0
-    current_start = current_end = None
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
-        if current_end is None or start > current_end:
-            if current_end is not None:
-                total += (current_end - current_start).total_seconds()
-            current_start, current_end = start, end
-        else:
-            current_end = max(current_end, end)
-    if current_end is not None:
-        total += (current_end - current_start).total_seconds()
-    return total
-
-
 def presence_minutes(
     session: Session, *, now: dt.datetime
 ) -> tuple[dict[int, int], dict[int, dt.datetime]]:
@@ -128,7 +115,10 @@ def presence_minutes(
         start = max(joined, session.starts_at)
         intervals.setdefault(employee_id, []).append((start, min(end, now)))
         first[employee_id] = min(first.get(employee_id, joined), joined)
-    minutes = {emp: int(merge_intervals(spans) // 60) for emp, spans in intervals.items()}
+    minutes = {
+        emp: int(sum((end - start).total_seconds() for start, end in merge_intervals(spans)) // 60)
+        for emp, spans in intervals.items()
+    }
     return minutes, first
 
 

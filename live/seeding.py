@@ -13,6 +13,7 @@ from django.utils import timezone
 from hub.organisation.models import Employee
 from hub.registry import seed_step
 from hub.sessions.models import Enrolment, Session
+from hub.sessions.services import seat_status, session_start
 from live import selectors, services
 from live.models import LiveRoom
 from live.recordings.seeding import seed_recordings
@@ -46,7 +47,6 @@ def seed_live_room() -> Counter[str]:
         session = Session.objects.create(
             title=DEMO_TITLE,
             mode=Session.Mode.LIVE_ONLINE,
-            status=Session.Status.LIVE,
             starts_at=start,
             ends_at=start + dt.timedelta(minutes=90),
             capacity=60,
@@ -55,11 +55,17 @@ def seed_live_room() -> Counter[str]:
         session.trainers.set([trainer])
         Enrolment.objects.bulk_create(
             [
-                Enrolment(session=session, learner=person, status=Enrolment.Status.ENROLLED)
-                for person in [learner, *colleagues]
+                Enrolment(
+                    session=session,
+                    learner=person,
+                    status=seat_status(enrolled=index, capacity=session.capacity),
+                )
+                for index, person in enumerate([learner, *colleagues])
             ]
         )
         LiveRoom.objects.create(session=session, stream_kind=LiveRoom.StreamKind.NONE)
+        # Live the way every session goes live: the trainer starts it.
+        session = session_start(session=session, actor=trainer.user)
     created["live sessions"] += 1
     for person, (text, anonymous) in zip(colleagues, QUESTIONS, strict=False):
         who = selectors.admission(person.user, session.pk)

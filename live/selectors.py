@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from hub.organisation.models import Employee
 from hub.organisation.permissions import access_for
+from hub.sessions import rules as session_rules
 from hub.sessions.models import Enrolment, Session, SessionSettings
 from live import protocol
 from live.models import LiveEvent, LiveRoom, Poll, PollVote, PresenceInterval, Question, RaisedHand
@@ -37,7 +38,7 @@ def room_access(user, session: Session) -> str | None:
     if not user.is_authenticated:
         return None
     access = access_for(user)
-    if access.employee_id is not None and session.trainers.filter(pk=access.employee_id).exists():
+    if session_rules.is_session_trainer(user, session):
         return "trainer"
     if access.is_hq_admin:
         return "hq"
@@ -221,7 +222,9 @@ def roster_learner_ids(session: Session):
 def roster(session: Session, *, present: set[int], hands: list[int]) -> list[dict]:
     """Every learner who has joined the room: present now, joined late, left early."""
     settings = SessionSettings.load()
-    late_after = session.starts_at + dt.timedelta(minutes=settings.late_after_minutes)
+    late_after = session_rules.late_after(
+        starts_at=session.starts_at, late_after_minutes=settings.late_after_minutes
+    )
     first_join: dict[int, dt.datetime] = {}
     rows = (
         PresenceInterval.objects.filter(
@@ -268,7 +271,7 @@ def roster_entry(
         "branch": branch,
         "present": present,
         "joined_at": iso(joined_at),
-        "late": joined_at > late_after,
+        "late": session_rules.is_late(joined_at, late_after),
         "left_early": not present and live,
         "hand_raised": hand_raised,
     }

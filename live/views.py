@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hub.csp import csp_allow_origin
 from hub.sessions import rules
-from hub.sessions.models import Session
+from hub.sessions import services as session_services
+from hub.sessions.models import Session, SessionSettings
 from hub.web import flash_errors, flash_form_errors
 from live import selectors, services
 from live.forms import RoomSettingsForm
@@ -66,6 +68,14 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
     if can_run:
         context["settings_form"] = RoomSettingsForm(
             initial=RoomSettingsForm.initial_for(selectors.room_for(session))
+        )
+        # Start / End are disabled with the services' own reason when they would be refused.
+        now, rule = timezone.now(), SessionSettings.load()
+        context["start_refusal"] = session_services.session_start_refusal(
+            session=session, now=now, settings=rule
+        )
+        context["end_refusal"] = session_services.session_end_refusal(
+            session=session, now=now, settings=rule
         )
     response = render(request, "live/room.html", context)
     csp_allow_origin(response, stream["url"], STREAM_CSP_DIRECTIVES.get(stream["kind"], []))

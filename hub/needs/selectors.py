@@ -35,6 +35,7 @@ from hub.needs.models import NeedEvent, TrainingNeed, TrainingPlan
 from hub.organisation.models import Branch, Employee, Role
 from hub.organisation.permissions import access_for
 from hub.sessions.models import Attendance, Enrolment, Session
+from hub.sessions.selectors import seats
 
 ACTIVE_NEED_STATUSES = (
     TrainingNeed.Status.OPEN,
@@ -47,17 +48,17 @@ ACTIVE_NEED_STATUSES = (
 # --- who sees what -------------------------------------------------------------------------
 
 
-def can_use_needs(user) -> bool:
+def can_use_needs(*, user) -> bool:
     """HQ, branch managers and trainers work with the needs pool; learners do not."""
     access = access_for(user)
     return access.is_hq or bool(access.managed_branch_ids) or Role.TRAINER in access.roles
 
 
-def can_use_plans(user) -> bool:
-    return can_use_needs(user)
+def can_use_plans(*, user) -> bool:
+    return can_use_needs(user=user)
 
 
-def needs_visible(user) -> QuerySet[TrainingNeed]:
+def needs_visible(*, user) -> QuerySet[TrainingNeed]:
     """HQ: all needs; managers: their branches'; trainers: open ones and those they claimed.
 
     A user with several roles sees the union.
@@ -83,7 +84,7 @@ def need_list(
     urgency: str = "",
     mine: bool = False,
 ) -> QuerySet[TrainingNeed]:
-    needs = needs_visible(user).select_related("branch", "submitted_by", "claimed_by")
+    needs = needs_visible(user=user).select_related("branch", "submitted_by", "claimed_by")
     if status:
         needs = needs.filter(status=status)
     if branch_code:
@@ -101,7 +102,7 @@ def need_list(
 def need_detail(*, user, pk: int) -> TrainingNeed | None:
     """The need with its history, sessions and plans, or None when unknown or out of scope."""
     return (
-        needs_visible(user)
+        needs_visible(user=user)
         .select_related("branch", "submitted_by", "claimed_by", "course")
         .prefetch_related(
             Prefetch("events", queryset=NeedEvent.objects.select_related("actor")),
@@ -123,7 +124,7 @@ def sessions_linkable(*, user, need: TrainingNeed) -> QuerySet[Session]:
     return sessions.select_related("branch").order_by("-starts_at")
 
 
-def plans_visible(user) -> QuerySet[TrainingPlan]:
+def plans_visible(*, user) -> QuerySet[TrainingPlan]:
     """HQ: all plans; managers: HQ-wide plans and their branches' plans; trainers: approved
     plans (the plans they deliver)."""
     access = access_for(user)
@@ -140,7 +141,7 @@ def plans_visible(user) -> QuerySet[TrainingPlan]:
     return TrainingPlan.objects.filter(condition)
 
 
-def may_edit_plan(user, plan: TrainingPlan) -> bool:
+def may_edit_plan(*, user, plan: TrainingPlan) -> bool:
     """HQ admins edit any plan; a manager their branch's draft (the training lead reads)."""
     access = access_for(user)
     if access.is_hq_admin:
@@ -170,7 +171,7 @@ def _scalar(queryset: QuerySet, expression: Func) -> Coalesce:
     )
 
 
-def with_progress(plans: QuerySet[TrainingPlan]) -> QuerySet[TrainingPlan]:
+def with_progress(*, plans: QuerySet[TrainingPlan]) -> QuerySet[TrainingPlan]:
     """Annotate sessions_planned (non-cancelled linked sessions), sessions_delivered (ended)
     and needs_count. Learners trained are counted by ``attach_targets`` (they depend on the
     plan's target, which lives in a JSON list)."""
@@ -246,7 +247,7 @@ def _target_branch_ids(plan: TrainingPlan) -> list[int] | None:
     return branch_ids
 
 
-def targeted_learners(plan: TrainingPlan, headcount: Headcount) -> int:
+def targeted_learners(*, plan: TrainingPlan, headcount: Headcount) -> int:
     """The stated target, or current staff in the target branches and categories (target
     branches default to the plan's branch, or every branch for HQ-wide plans)."""
     if plan.targeted_learners is not None:
@@ -254,7 +255,9 @@ def targeted_learners(plan: TrainingPlan, headcount: Headcount) -> int:
     return headcount.count(branch_ids=_target_branch_ids(plan), categories=plan.target_categories)
 
 
-def attach_targets(plans: list[TrainingPlan], today: dt.date | None = None) -> list[TrainingPlan]:
+def attach_targets(
+    *, plans: list[TrainingPlan], today: dt.date | None = None
+) -> list[TrainingPlan]:
     """Set learners_trained (distinct learners of the plan's target branches and categories
     who completed a linked session: others in the room were not this plan's),
     learners_targeted and the two progress percentages on annotated plans (one grouped
@@ -267,7 +270,7 @@ def attach_targets(plans: list[TrainingPlan], today: dt.date | None = None) -> l
         plan.learners_trained = trained[plan.pk].count(
             branch_ids=_target_branch_ids(plan), categories=plan.target_categories
         )
-        plan.learners_targeted = targeted_learners(plan, headcount)
+        plan.learners_targeted = targeted_learners(plan=plan, headcount=headcount)
         plan.sessions_percent = _percent(plan.sessions_delivered, plan.sessions_planned)
         plan.learners_percent = _percent(plan.learners_trained, plan.learners_targeted)
     return plans
@@ -275,14 +278,16 @@ def attach_targets(plans: list[TrainingPlan], today: dt.date | None = None) -> l
 
 def plan_base() -> QuerySet[TrainingPlan]:
     return with_progress(
-        TrainingPlan.objects.select_related("branch", "approved_by", "created_by").prefetch_related(
+        plans=TrainingPlan.objects.select_related(
+            "branch", "approved_by", "created_by"
+        ).prefetch_related(
             Prefetch("target_branches", queryset=Branch.objects.only("pk", "code", "name"))
         )
     )
 
 
 def plan_list(*, user, status: str = "", branch_code: str = "") -> QuerySet[TrainingPlan]:
-    plans = plan_base().filter(pk__in=plans_visible(user).values("pk"))
+    plans = plan_base().filter(pk__in=plans_visible(user=user).values("pk"))
     if status:
         plans = plans.filter(status=status)
     if branch_code:
@@ -293,7 +298,7 @@ def plan_list(*, user, status: str = "", branch_code: str = "") -> QuerySet[Trai
 def plan_detail(*, user, pk: int) -> TrainingPlan | None:
     plan = (
         plan_base()
-        .filter(pk__in=plans_visible(user).values("pk"), pk=pk)
+        .filter(pk__in=plans_visible(user=user).values("pk"), pk=pk)
         .prefetch_related(
             Prefetch(
                 "needs",
@@ -307,18 +312,18 @@ def plan_detail(*, user, pk: int) -> TrainingPlan | None:
         .first()
     )
     if plan is not None:
-        attach_targets([plan])
+        attach_targets(plans=[plan])
     return plan
 
 
 # --- manager "My branch" -------------------------------------------------------------------
 
 
-def managed_branches(user) -> QuerySet[Branch]:
+def managed_branches(*, user) -> QuerySet[Branch]:
     return Branch.objects.filter(pk__in=access_for(user).managed_branch_ids).order_by("code")
 
 
-def branch_needs_by_status(branch: Branch) -> list[tuple[str, str, list[TrainingNeed]]]:
+def branch_needs_by_status(*, branch: Branch) -> list[tuple[str, str, list[TrainingNeed]]]:
     """(status, label, needs) for every status, in workflow order (one query)."""
     needs = (
         TrainingNeed.objects.filter(branch=branch)
@@ -332,7 +337,7 @@ def branch_needs_by_status(branch: Branch) -> list[tuple[str, str, list[Training
 
 
 def branch_recently_trained(
-    branch: Branch, *, days: int = 90, limit: int = 20
+    *, branch: Branch, days: int = 90, limit: int = 20
 ) -> QuerySet[Attendance]:
     """Completed attendance (``AttendanceQuerySet.completed``) of the branch's people in the
     last ``days`` days, newest first."""
@@ -348,7 +353,7 @@ def branch_recently_trained(
     )
 
 
-def branch_trained_count(branch: Branch, *, days: int = 90) -> int:
+def branch_trained_count(*, branch: Branch, days: int = 90) -> int:
     since = timezone.now() - dt.timedelta(days=days)
     return (
         Enrolment.objects.completed()
@@ -359,7 +364,7 @@ def branch_trained_count(branch: Branch, *, days: int = 90) -> int:
     )
 
 
-def branch_upcoming_sessions(branch: Branch, *, limit: int = 10) -> QuerySet[Session]:
+def branch_upcoming_sessions(*, branch: Branch, limit: int = 10) -> QuerySet[Session]:
     """Scheduled sessions still to come that the branch's people may join: the branch's own
     and company-wide ones."""
     return (
@@ -412,32 +417,26 @@ def _filtered_sessions(filters: OverviewFilters) -> QuerySet[Session]:
     return sessions
 
 
-def overview_status_counts(filters: OverviewFilters) -> dict[str, int]:
+def overview_status_counts(*, filters: OverviewFilters) -> dict[str, int]:
     """How many of the filtered sessions are in each status (one grouped query)."""
     rows = _filtered_sessions(filters).order_by().values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
 
 
-def _seats(status: str) -> Coalesce:
-    """A session's enrolments in ``status``, counted per row by a correlated subquery: a JOIN
-    with GROUP BY would aggregate every enrolment before the page's LIMIT applies."""
-    return _scalar(Enrolment.objects.filter(session=OuterRef("pk"), status=status), _Count(F("pk")))
-
-
-def overview_sessions(filters: OverviewFilters) -> QuerySet[Session]:
+def overview_sessions(*, filters: OverviewFilters) -> QuerySet[Session]:
     sessions = (
         _filtered_sessions(filters)
         .select_related("branch", "course")
         .prefetch_related(Prefetch("trainers", queryset=Employee.objects.only("pk", "name")))
         .annotate(
-            enrolled=_seats(Enrolment.Status.ENROLLED),
-            waitlisted=_seats(Enrolment.Status.WAITLISTED),
+            enrolled=seats(status=Enrolment.Status.ENROLLED),
+            waitlisted=seats(status=Enrolment.Status.WAITLISTED),
         )
     )
     return sessions.order_by("-starts_at", "-pk")
 
 
-def overview_plans(filters: OverviewFilters) -> QuerySet[TrainingPlan]:
+def overview_plans(*, filters: OverviewFilters) -> QuerySet[TrainingPlan]:
     """Plans overlapping the period, of (or aimed at) the branch, with a linked session of
     the category and mode when those filters are set."""
     plans = plan_base()

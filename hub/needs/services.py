@@ -22,6 +22,7 @@ from hub.needs.selectors import may_edit_plan
 from hub.organisation.models import Branch, Employee, PositionCategory, Role
 from hub.organisation.permissions import access_for, employee_for
 from hub.sessions.models import Attendance, Session
+from hub.sessions.rules import can_run_session
 
 Status = TrainingNeed.Status
 
@@ -192,7 +193,6 @@ def need_link_session(
     Allowed while claimed or in delivery; a trainer may only link sessions they teach, and a
     cancelled session is refused. When the need has no course yet, it takes the session's.
     """
-    access = access_for(actor)
     with transaction.atomic():
         need = _locked(need)
         if not _is_claimer_or_hq(actor, need):
@@ -204,7 +204,7 @@ def need_link_session(
             return need
         if session.status == Session.Status.CANCELLED:
             raise ValidationError(MSG_SESSION_CANCELLED, code="cancelled")
-        if not access.is_hq_admin and not session.trainers.filter(pk=access.employee_id).exists():
+        if not can_run_session(actor, session):
             raise PermissionDenied(MSG_SESSION_NOT_YOURS)
         need.sessions.add(session)
         if need.course_id is None and session.course_id is not None:
@@ -366,7 +366,7 @@ def plan_update(
 ) -> TrainingPlan:
     """Change a plan's text, period and audience: HQ at any time, the branch's manager while
     it is a draft. Scope and branch stay as created."""
-    if not may_edit_plan(actor, plan):
+    if not may_edit_plan(user=actor, plan=plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     _check_target_branches(actor, plan, target_branches)
     plan.title = title
@@ -402,7 +402,7 @@ def plan_link_need(
 ) -> TrainingPlan:
     """Link (or unlink) a need; a branch plan only takes needs of its own branch, and a
     withdrawn need is refused (unlinking is always allowed)."""
-    if not may_edit_plan(actor, plan):
+    if not may_edit_plan(user=actor, plan=plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     if unlink:
         plan.needs.remove(need)
@@ -420,7 +420,7 @@ def plan_link_session(
 ) -> TrainingPlan:
     """Link (or unlink) a session counted in the plan's progress. Cancelled sessions are
     refused; a branch plan only takes its branch's sessions and company-wide ones."""
-    if not may_edit_plan(actor, plan):
+    if not may_edit_plan(user=actor, plan=plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     if unlink:
         plan.sessions.remove(session)

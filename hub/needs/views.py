@@ -49,7 +49,7 @@ def _posted_pk(request: HttpRequest, name: str) -> int:
 
 @login_required
 def need_list(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_use_needs(request.user):
+    if not selectors.can_use_needs(user=request.user):
         raise PermissionDenied
     branches = list(visible_branches(request.user).order_by("code"))
     form = NeedFilterForm(request.GET or None, branches=branches)
@@ -76,7 +76,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def need_create(request: HttpRequest) -> HttpResponse:
-    branches = list(selectors.managed_branches(request.user))
+    branches = list(selectors.managed_branches(user=request.user))
     if not branches:
         raise PermissionDenied
     form = NeedForm(
@@ -96,7 +96,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not selectors.can_use_needs(request.user):
+    if not selectors.can_use_needs(user=request.user):
         raise PermissionDenied
     need = selectors.need_detail(user=request.user, pk=pk)
     if need is None:
@@ -126,7 +126,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if not selectors.can_use_needs(request.user):
+    if not selectors.can_use_needs(user=request.user):
         raise PermissionDenied
     need = selectors.need_detail(user=request.user, pk=pk)
     if need is None:
@@ -186,14 +186,14 @@ def need_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_use_plans(request.user):
+    if not selectors.can_use_plans(user=request.user):
         raise PermissionDenied
     status = request.GET.get("status", "")
     if status not in TrainingPlan.Status.values:
         status = ""
     plans = selectors.plan_list(user=request.user, status=status)
     page = Paginator(plans, 20).get_page(request.GET.get("page"))
-    selectors.attach_targets(list(page.object_list))
+    selectors.attach_targets(plans=list(page.object_list))
     access = access_for(request.user)
     return render(
         request,
@@ -211,7 +211,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def _plan_branches(user):
     if is_hq_admin(user):
         return Branch.objects.order_by("code")
-    return selectors.managed_branches(user)
+    return selectors.managed_branches(user=user)
 
 
 def _plan_kwargs(data: dict) -> dict:
@@ -258,12 +258,12 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if not selectors.can_use_plans(request.user):
+    if not selectors.can_use_plans(user=request.user):
         raise PermissionDenied
-    plan = selectors.plans_visible(request.user).filter(pk=pk).first()
+    plan = selectors.plans_visible(user=request.user).filter(pk=pk).first()
     if plan is None:
         raise Http404
-    if not selectors.may_edit_plan(request.user, plan):
+    if not selectors.may_edit_plan(user=request.user, plan=plan):
         raise PermissionDenied
     form = PlanForm(
         request.POST or None,
@@ -285,16 +285,16 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not selectors.can_use_plans(request.user):
+    if not selectors.can_use_plans(user=request.user):
         raise PermissionDenied
     plan = selectors.plan_detail(user=request.user, pk=pk)
     if plan is None:
         raise Http404
-    can_edit = selectors.may_edit_plan(request.user, plan)
+    can_edit = selectors.may_edit_plan(user=request.user, plan=plan)
     link_form = None
     if can_edit:
         needs = (
-            selectors.needs_visible(request.user)
+            selectors.needs_visible(user=request.user)
             .exclude(plans=plan)
             .exclude(status=Status.WITHDRAWN)
         )
@@ -324,9 +324,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if not selectors.can_use_plans(request.user):
+    if not selectors.can_use_plans(user=request.user):
         raise PermissionDenied
-    plan = selectors.plans_visible(request.user).filter(pk=pk).first()
+    plan = selectors.plans_visible(user=request.user).filter(pk=pk).first()
     if plan is None:
         raise Http404
     back = redirect("needs:plan", pk=plan.pk)
@@ -336,7 +336,7 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("Plan approved."))
         elif action in {"link_need", "unlink_need"}:
             need = get_object_or_404(
-                selectors.needs_visible(request.user), pk=_posted_pk(request, "need")
+                selectors.needs_visible(user=request.user), pk=_posted_pk(request, "need")
             )
             services.plan_link_need(
                 plan=plan, actor=request.user, need=need, unlink=action == "unlink_need"

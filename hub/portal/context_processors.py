@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict:
             "hq_admin": permissions.is_hq_admin(user),
             "django_admin": user.is_superuser,
             "trainer": permissions.is_trainer(user),
-            "unread": unread_notification_count(permissions.access_for(user).employee_id),
+            "unread": unread_notification_count(
+                employee_id=permissions.access_for(user).employee_id
+            ),
         }
     }

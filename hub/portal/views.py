@@ -59,7 +59,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if kind == "trainer":
             context["teaching"] = session_selectors.my_teaching(employee=employee)[:HOME_LIST_SIZE]
             start, end = session_selectors.year_bounds()
-            context["hours"] = session_selectors.teaching_hours(employee, start, end)
+            context["hours"] = session_selectors.teaching_hours(
+                employee=employee, start=start, end=end
+            )
             context["year"] = start.year
     if kind in {"hq", "manager"}:
         branches = list(org_selectors.branch_overview(user=request.user))
@@ -71,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["region_count"] = len({b.region_id for b in context["branches"]})
     if kind == "manager":
         context["need_counts"] = dict(
-            need_selectors.needs_visible(request.user)
+            need_selectors.needs_visible(user=request.user)
             .exclude(status__in=[TrainingNeed.Status.EVALUATED, TrainingNeed.Status.WITHDRAWN])
             .order_by()
             .values_list("status")
@@ -100,7 +102,7 @@ def my_learning(request: HttpRequest) -> HttpResponse:
             "learning": session_selectors.my_learning(employee=me),
             "now": timezone.now(),
             "feed_url": feed_url,
-            "unread": session_selectors.unread_notification_count(me.pk),
+            "unread": session_selectors.unread_notification_count(employee_id=me.pk),
             **panels_context("my_learning", me),
         },
     )
@@ -119,7 +121,7 @@ def my_teaching(request: HttpRequest) -> HttpResponse:
             "me": me,
             "sessions": session_selectors.my_teaching(employee=me),
             "recent": session_selectors.recently_taught(employee=me),
-            "hours": session_selectors.teaching_hours(me, start, end),
+            "hours": session_selectors.teaching_hours(employee=me, start=start, end=end),
             "year": start.year,
             "now": timezone.now(),
             **panels_context("my_teaching", me),
@@ -129,7 +131,7 @@ def my_teaching(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_branch(request: HttpRequest) -> HttpResponse:
-    branches = list(need_selectors.managed_branches(request.user))
+    branches = list(need_selectors.managed_branches(user=request.user))
     if not branches:
         raise PermissionDenied
     branch = branches[0]
@@ -141,8 +143,8 @@ def my_branch(request: HttpRequest) -> HttpResponse:
     plans = list(
         need_selectors.plan_base().filter(branch=branch).order_by("-period_start", "pk")[:5]
     )
-    need_selectors.attach_targets(plans)
-    needs_by_status = need_selectors.branch_needs_by_status(branch)
+    need_selectors.attach_targets(plans=plans)
+    needs_by_status = need_selectors.branch_needs_by_status(branch=branch)
     return render(
         request,
         "hub/needs/my_branch.html",
@@ -156,9 +158,9 @@ def my_branch(request: HttpRequest) -> HttpResponse:
                 if status in need_selectors.ACTIVE_NEED_STATUSES
                 for need in needs
             ],
-            "trained": need_selectors.branch_recently_trained(branch),
-            "trained_count": need_selectors.branch_trained_count(branch),
-            "upcoming": need_selectors.branch_upcoming_sessions(branch),
+            "trained": need_selectors.branch_recently_trained(branch=branch),
+            "trained_count": need_selectors.branch_trained_count(branch=branch),
+            "upcoming": need_selectors.branch_upcoming_sessions(branch=branch),
             "plans": plans,
         },
     )
@@ -184,13 +186,15 @@ def overview(request: HttpRequest) -> HttpResponse:
         sessions = Session.objects.none()
         plans = TrainingPlan.objects.none()
     else:
-        sessions = need_selectors.overview_sessions(filters)
-        plans = need_selectors.overview_plans(filters)
+        sessions = need_selectors.overview_sessions(filters=filters)
+        plans = need_selectors.overview_plans(filters=filters)
     session_page = Paginator(sessions, 25).get_page(request.GET.get("page"))
     plan_page = Paginator(plans, 10).get_page(request.GET.get("plans_page"))
     if filters is not None:
-        need_selectors.attach_targets(list(plan_page.object_list))
-    status_counts = need_selectors.overview_status_counts(filters) if filters is not None else {}
+        need_selectors.attach_targets(plans=list(plan_page.object_list))
+    status_counts = (
+        need_selectors.overview_status_counts(filters=filters) if filters is not None else {}
+    )
     return render(
         request,
         "hub/needs/overview.html",

@@ -25,6 +25,7 @@ from hub.organisation.models import Employee, Role, RoleGrant
 from hub.seeding.shape import BATCH_SIZE, SeedScale
 from hub.sessions.models import Attendance, Enrolment, Session, SessionSettings
 from hub.sessions.rules import attendance_outcome, delivered_minutes
+from hub.sessions.services.enrolment import seat_status
 
 HISTORY_DAYS = 91
 AHEAD_DAYS = 30
@@ -293,9 +294,8 @@ def _write(
         if not history and people.learner_login is not None:
             _place_learner_login(people, s, p, learners)
         for index, learner in enumerate(learners):
-            status = (
-                Enrolment.Status.ENROLLED if index < p.capacity else Enrolment.Status.WAITLISTED
-            )
+            # In order, as the enrolment service seats them: the first ``capacity`` get a seat.
+            status = seat_status(enrolled=min(index, p.capacity), capacity=p.capacity)
             queued = p.starts_at - dt.timedelta(days=7, minutes=-index)
             rows.append((s, p, learner, status, queued))
     created["enrolments"] += len(rows)

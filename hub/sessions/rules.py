@@ -124,9 +124,29 @@ def delivered_minutes(
     return max(0, int((end - scheduled_start).total_seconds() // 60))
 
 
+def minutes_to_complete(*, duration: int, completion_percent: int) -> int:
+    """The completion threshold: the fewest whole minutes (or units) present that complete a
+    session of ``duration`` — ``completion_percent`` of it, rounded up."""
+    return -(-completion_percent * duration // 100)
+
+
 def meets_completion(*, minutes: int, duration: int, completion_percent: int) -> bool:
     """The completion rule: present for at least ``completion_percent`` of the session."""
-    return duration > 0 and minutes * 100 >= completion_percent * duration
+    return duration > 0 and minutes >= minutes_to_complete(
+        duration=duration, completion_percent=completion_percent
+    )
+
+
+def late_after(*, starts_at: dt.datetime, late_after_minutes: int) -> dt.datetime:
+    """The late threshold: arriving (checking in, joining the live room) after this moment is
+    late — ``late_after_minutes`` (``SessionSettings``) after the scheduled start."""
+    return starts_at + dt.timedelta(minutes=late_after_minutes)
+
+
+def is_late(arrived_at: dt.datetime | None, threshold: dt.datetime) -> bool:
+    """Did someone arriving at ``arrived_at`` come late (``threshold``: ``late_after``)?
+    Exactly at the threshold is on time."""
+    return arrived_at is not None and arrived_at > threshold
 
 
 def attendance_outcome(
@@ -143,8 +163,9 @@ def attendance_outcome(
         minutes=minutes, duration=duration, completion_percent=completion_percent
     )
     if completed:
-        late = checked_in_at is not None and checked_in_at > starts_at + dt.timedelta(
-            minutes=late_after_minutes
+        late = is_late(
+            checked_in_at,
+            late_after(starts_at=starts_at, late_after_minutes=late_after_minutes),
         )
         return (Attendance.Status.LATE if late else Attendance.Status.PRESENT), True
     if minutes > 0:

@@ -23,9 +23,10 @@ from django.utils import timezone
 from hub.organisation.models import Employee
 from hub.organisation.permissions import access_for
 from hub.sessions.models import Enrolment, Notification, Session, completed_enrolment_q
+from hub.sessions.rules import is_session_trainer
 
 
-def visible_sessions(user) -> QuerySet[Session]:
+def visible_sessions(*, user) -> QuerySet[Session]:
     """HQ sees every session; others see company-wide sessions, their own branch's and their
     managed branches', the ones they teach and the ones they are enrolled in."""
     access = access_for(user)
@@ -43,9 +44,10 @@ def visible_sessions(user) -> QuerySet[Session]:
     )
 
 
-def _seats(status: str) -> Coalesce:
+def seats(*, status: str) -> Coalesce:
     """Enrolments of the row's session in ``status``, by a correlated subquery: a JOIN with
-    GROUP BY would aggregate every enrolment before the page's LIMIT (and in its COUNT)."""
+    GROUP BY would aggregate every enrolment before the page's LIMIT (and in its COUNT).
+    For annotating session lists (the session list, the HQ overview)."""
     seats = (
         Enrolment.objects.filter(session=OuterRef("pk"), status=status)
         .order_by()
@@ -66,12 +68,12 @@ def session_list(
     end: dt.datetime | None = None,
 ) -> QuerySet[Session]:
     qs = (
-        visible_sessions(user)
+        visible_sessions(user=user)
         .select_related("branch", "course")
         .prefetch_related("trainers")
         .annotate(
-            enrolled_count=_seats(Enrolment.Status.ENROLLED),
-            waitlisted_count=_seats(Enrolment.Status.WAITLISTED),
+            enrolled_count=seats(status=Enrolment.Status.ENROLLED),
+            waitlisted_count=seats(status=Enrolment.Status.WAITLISTED),
         )
     )
     if status:
@@ -89,7 +91,7 @@ def session_list(
 
 def session_detail(*, user, pk: int) -> Session | None:
     return (
-        visible_sessions(user)
+        visible_sessions(user=user)
         .select_related("branch", "course")
         .prefetch_related("trainers")
         .filter(pk=pk)
@@ -104,13 +106,13 @@ def session_roster(*, user, session: Session) -> QuerySet[Enrolment]:
     qs = session.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related(
         "learner__branch", "attendance"
     )
-    teaches = access.employee_id in {t.pk for t in session.trainers.all()}
+    teaches = is_session_trainer(user, session)
     if not (access.is_hq or teaches):
         qs = qs.filter(learner__branch_id__in=access.managed_branch_ids)
     return qs.order_by("status", "queued_at", "pk")
 
 
-def seat_counts(session: Session) -> dict[str, int]:
+def seat_counts(*, session: Session) -> dict[str, int]:
     counts = dict(
         session.enrolments.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
@@ -175,7 +177,7 @@ def my_learning(
     )
 
 
-def teaching_hours(employee: Employee, start: dt.datetime, end: dt.datetime) -> Decimal:
+def teaching_hours(*, employee: Employee, start: dt.datetime, end: dt.datetime) -> Decimal:
     """Hours taught: the delivered duration of every ENDED session ``employee`` trained that
     started in [start, end) and that at least one learner completed (a session nobody
     completed, and a cancelled one, counts 0 h). A co-trained session counts in full for each
@@ -193,7 +195,7 @@ def teaching_hours(employee: Employee, start: dt.datetime, end: dt.datetime) -> 
     return (Decimal(minutes or 0) / Decimal(60)).quantize(Decimal("0.1"))
 
 
-def year_bounds(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+def year_bounds(*, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
     today = timezone.localdate(now or timezone.now())
     tz = timezone.get_current_timezone()
     start = dt.datetime(today.year, 1, 1, tzinfo=tz)
@@ -258,11 +260,11 @@ def feed_enrolments(*, employee: Employee, now: dt.datetime | None = None) -> Qu
     )
 
 
-def notifications_for(employee: Employee) -> QuerySet[Notification]:
+def notifications_for(*, employee: Employee) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=employee).select_related("session")
 
 
-def unread_notification_count(employee_id: int | None) -> int:
+def unread_notification_count(*, employee_id: int | None) -> int:
     if employee_id is None:
         return 0
     return Notification.objects.filter(recipient_id=employee_id, read_at__isnull=True).count()

@@ -116,47 +116,51 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     config = SessionSettings.load()
     active = enrolment is not None and enrolment.status != Enrolment.Status.CANCELLED
+    counts = selectors.seat_counts(session=session)
     context = {
         "session": session,
         "enrolment": enrolment if active else None,
-        "counts": selectors.seat_counts(session),
+        "counts": counts,
+        # What Enrol would give now: a seat, or a place on the waitlist.
+        "enrol_status": services.seat_status(
+            enrolled=counts["enrolled"], capacity=session.capacity
+        ),
         "can_run": can_run,
         "can_roster": can_roster,
         # The training needs this session delivers, for the people who work on them.
         "needs": session.training_needs.only("pk", "title") if can_run or can_roster else (),
         "can_assign": access.is_hq_admin or bool(access.managed_branch_ids),
+        # The services' own rules decide every button: Enrol, cancel, check in, Start, End.
         "can_enrol": (
             me is not None
             and not active
-            and session.status == Session.Status.SCHEDULED
-            and session.starts_at > now
-            and session.is_open_to(branch_id=me.branch_id, category=me.position_category)
-            and me.pk not in rules.trainer_ids(session)
+            and services.enrolment_refusal(actor=request.user, session=session, learner=me, now=now)
+            is None
         ),
         "cancel_deadline": services.cancel_deadline(session, config),
-        "deadline_passed": now > services.cancel_deadline(session, config),
+        "cancel_refusal": (
+            services.enrolment_cancel_refusal(
+                enrolment=enrolment, actor=request.user, session=session, now=now, settings=config
+            )
+            if active
+            else None
+        ),
         "checkin_form": CheckInForm(initial={"code": request.GET.get("code", "")}),
         "show_checkin": (
             active
             and enrolment.status == Enrolment.Status.ENROLLED
-            and session.mode == Session.Mode.IN_PERSON
-            and session.status in {Session.Status.SCHEDULED, Session.Status.LIVE}
+            and services.checkin_refusal(session=session, now=now) is None
         ),
     }
     if can_roster:
         context["roster"] = selectors.session_roster(user=request.user, session=session)
     if can_run:
         context["cancel_form"] = CancelSessionForm()
-        # The services' own rules: why Start / End would be refused now (None: allowed).
-        context["start_refusal"] = rules.start_refusal(
-            now=now,
-            scheduled_start=session.starts_at,
-            early_start_minutes=config.early_start_minutes,
+        context["start_refusal"] = services.session_start_refusal(
+            session=session, now=now, settings=config
         )
-        context["end_refusal"] = rules.end_refusal(
-            now=now,
-            scheduled_start=session.starts_at,
-            end_not_before_start=config.end_not_before_start,
+        context["end_refusal"] = services.session_end_refusal(
+            session=session, now=now, settings=config
         )
         context["recording_form"] = RecordingForm(initial={"url": session.recording_url})
         context["correction_statuses"] = CorrectionForm.base_fields["status"].choices
@@ -438,11 +442,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(employee=me)
         return redirect("sessions:notifications")
-    page = Paginator(selectors.notifications_for(me), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.notifications_for(employee=me), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "hub/sessions/notifications.html",
-        {"page": page, "unread": selectors.unread_notification_count(me.pk)},
+        {"page": page, "unread": selectors.unread_notification_count(employee_id=me.pk)},
     )
 
 

@@ -1,5 +1,6 @@
-"""Pure rules of recorded playback: merging played intervals, the wall-clock budget that keeps
-seeking ahead from counting, and completion by the sessions' completion rule.
+"""Pure rules of recorded playback: merging played intervals (``live.intervals``), the
+wall-clock budget that keeps seeking ahead from counting, and completion by the sessions'
+completion rule.
 
 Intervals are ``(start, end)`` pairs of media seconds with ``start < end``."""
 
@@ -8,7 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from hub.sessions.rules import meets_completion
+from hub.sessions.rules import meets_completion, minutes_to_complete
+from live.intervals import merge_intervals
 
 Interval = tuple[float, float]
 
@@ -20,17 +22,6 @@ MAX_REPORT_GAP = 120.0
 REPORT_SLACK = 3.0
 # Completion is decided in tenths of a second, so a 12-second video is judged fairly.
 UNITS_PER_SECOND = 10
-
-
-def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sorted, disjoint intervals covering the same seconds; touching intervals join."""
-    merged: list[list[float]] = []
-    for start, end in sorted((float(s), float(e)) for s, e in intervals if e > s):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
 
 
 def covered_seconds(intervals: Iterable[Interval]) -> float:
@@ -110,5 +101,7 @@ def attendance_minutes(
     share = min(watched_seconds / media_seconds, 1.0) * session_minutes
     if completed:
         return min(session_minutes, math.ceil(share))
-    below_threshold = math.ceil(completion_percent * session_minutes / 100) - 1
+    below_threshold = (
+        minutes_to_complete(duration=session_minutes, completion_percent=completion_percent) - 1
+    )
     return max(0, min(math.floor(share), below_threshold))

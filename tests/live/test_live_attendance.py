@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from hub.sessions.models import Attendance, SessionSettings
+from hub.sessions.models import Attendance, Session, SessionSettings
 from hub.sessions.services import attendance_correct, session_end
+from live.intervals import merge_intervals
 from live.models import PresenceInterval
-from live.presence import merge_intervals, presence_minutes
+from live.presence import presence_minutes
 from tests.live.live_helpers import make_room
 
 T0 = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
@@ -32,7 +33,17 @@ def at(minutes: float) -> dt.datetime:
     ],
 )
 def test_merge_intervals(spans, minutes):
-    assert merge_intervals([(at(a), at(b)) for a, b in spans]) == minutes * 60
+    merged = merge_intervals([(at(a), at(b)) for a, b in spans])
+    assert sum((end - start).total_seconds() for start, end in merged) == minutes * 60
+
+
+def test_presence_and_playback_merge_with_the_one_function():
+    """Online minutes and watched seconds count overlaps the same way: one merge."""
+    from live import presence
+    from live.recordings import rules as recording_rules
+
+    assert presence.merge_intervals is merge_intervals
+    assert recording_rules.merge_intervals is merge_intervals
 
 
 def interval(room, person, joined, *, left=None, seen=None, n=[0]):  # noqa: B006
@@ -142,3 +153,47 @@ def test_starting_an_online_session_opens_its_room_and_an_in_person_one_none():
     assert list(LiveEvent.objects.values_list("session_id", "type")) == [
         (online.pk, "session.ended")
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("late_after", "late"), [(5, True), (10, False)])
+def test_one_late_threshold_moves_the_live_badge_and_the_record_together(late_after, late):
+    """Arriving 7 minutes after the start: the live roster's badge, the check-in record and
+    the finalised minutes all follow ``SessionSettings.late_after_minutes``."""
+    from hub.sessions import rules
+    from hub.sessions.services import attendance_check_in, attendance_finalise
+    from live import selectors
+    from tests.factories import EnrolmentFactory, SessionFactory
+
+    settings = SessionSettings.load()
+    settings.late_after_minutes = late_after
+    settings.save()
+    room = make_room(learners=1)
+    person = room.learners[0]
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=30)
+    Session.objects.filter(pk=room.session.pk).update(
+        starts_at=start, ends_at=start + dt.timedelta(minutes=60)
+    )
+    room.session.refresh_from_db()
+    arrived = start + dt.timedelta(minutes=7)
+    interval(room, person, arrived)
+    [entry] = selectors.roster(room.session, present=set(), hands=[])
+    assert entry["late"] is late
+
+    in_person = SessionFactory(
+        trainers=[room.trainer],
+        status="live",
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=60),
+    )
+    EnrolmentFactory(session=in_person, learner=person)
+    code = rules.checkin_code(in_person.pk, arrived, settings.checkin_code_minutes)
+    record = attendance_check_in(session=in_person, learner=person, code=code, now=arrived)
+    assert (record.status == Attendance.Status.LATE) is late
+    # Finalised: on time counts from the start, late from the check-in.
+    in_person.status = "ended"
+    in_person.save(update_fields=["status"])
+    attendance_finalise(session=in_person)
+    record.refresh_from_db()
+    assert record.minutes_present == (53 if late else 60)
+    assert (record.status == Attendance.Status.LATE) is late

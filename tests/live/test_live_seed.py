@@ -27,6 +27,7 @@ def test_demo_live_room_is_live_with_questions_and_a_closed_quiz(demo_people):
     assert created == {"live sessions": 1, "live questions": 3}
     session = Session.objects.get(title=DEMO_TITLE)
     assert session.status == "live"
+    assert session.started_at is not None  # started by session_start, as any session
     assert selectors.room_access(learner.user, session) == "learner"
     assert selectors.room_access(trainer.user, session) == "trainer"
     assert Question.objects.filter(session=session).count() == 3

@@ -340,3 +340,29 @@ def test_in_person_session_has_no_live_room(client_for, trainer):
         html = _detail(client_for, employee, session)
         assert 'data-testid="join-live"' not in html
         assert "/live/sessions/" not in html
+
+
+@pytest.mark.parametrize(("minutes_ahead", "allowed"), [(60 * 24, False), (10, True)])
+def test_the_room_start_button_follows_session_start(client_for, trainer, minutes_ahead, allowed):
+    """The room's Start is disabled with the service's own reason exactly when
+    ``session_start`` would refuse."""
+    from django.core.exceptions import ValidationError
+    from django.utils.html import escape
+
+    from hub.sessions import services as session_services
+
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=minutes_ahead)
+    session = SessionFactory(
+        trainers=[trainer],
+        mode="live_online",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+    )
+    html = _page(client_for, trainer, session)
+    assert ('data-testid="room-start" disabled' not in html) == allowed
+    if allowed:
+        assert session_services.session_start(session=session, actor=trainer.user).status == "live"
+    else:
+        with pytest.raises(ValidationError) as caught:
+            session_services.session_start(session=session, actor=trainer.user)
+        assert escape(caught.value.messages[0]) in html

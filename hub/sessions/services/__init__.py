@@ -21,6 +21,7 @@ from hub.sessions.services.attendance import (  # noqa: F401
     attendance_finalise,
     attendance_record_minutes,
     attendance_record_online,
+    checkin_refusal,
 )
 from hub.sessions.services.common import (  # noqa: F401
     MSG_NOT_ALLOWED,
@@ -40,8 +41,11 @@ from hub.sessions.services.enrolment import (  # noqa: F401
     cancel_deadline,
     enrolment_bulk_create,
     enrolment_cancel,
+    enrolment_cancel_refusal,
     enrolment_create,
+    enrolment_refusal,
     promote_waitlisted,
+    seat_status,
 )
 from hub.sessions.services.lifecycle import (  # noqa: F401
     ANNOUNCED_FIELDS,
@@ -62,7 +66,9 @@ from hub.sessions.services.lifecycle import (  # noqa: F401
     session_cancel,
     session_create,
     session_end,
+    session_end_refusal,
     session_start,
+    session_start_refusal,
     session_update,
 )
 from hub.sessions.services.notifications import (  # noqa: F401

@@ -172,10 +172,11 @@ def attendance_finalise(*, session: Session) -> int:
                 and record.minutes_present == 0
             ):
                 # On time (within the late threshold) counts from the start.
-                grace_end = session.starts_at + dt.timedelta(minutes=settings.late_after_minutes)
-                since = (
-                    session.starts_at if record.checked_in_at <= grace_end else record.checked_in_at
+                threshold = rules.late_after(
+                    starts_at=session.starts_at, late_after_minutes=settings.late_after_minutes
                 )
+                late = rules.is_late(record.checked_in_at, threshold)
+                since = record.checked_in_at if late else session.starts_at
                 seconds = (delivered_until - since).total_seconds()
                 record.minutes_present = max(0, min(int(seconds // 60), length))
             _apply_rule(record, session, settings)
@@ -200,6 +201,20 @@ def _correction_completed(
     )
 
 
+def checkin_refusal(*, session: Session, now: dt.datetime) -> str | None:
+    """Why nobody can check in to ``session`` by code at ``now`` (None: check-in is open).
+    Only in-person sessions; open while live, and while scheduled from
+    ``rules.CHECKIN_OPENS_BEFORE`` the start until its scheduled end. The session page shows
+    the check-in form exactly when this is None."""
+    if session.mode != Session.Mode.IN_PERSON:
+        return str(MSG_CHECKIN_MODE)
+    open_now = session.status == Session.Status.LIVE or (
+        session.status == Session.Status.SCHEDULED
+        and session.starts_at - rules.CHECKIN_OPENS_BEFORE <= now < session.ends_at
+    )
+    return None if open_now else str(MSG_CHECKIN_CLOSED)
+
+
 def attendance_check_in(
     *, session: Session, learner: Employee, code: str, now: dt.datetime | None = None
 ) -> Attendance:
@@ -209,14 +224,9 @@ def attendance_check_in(
     must be this session's code of the current (or just-expired) window.
     """
     now = now or timezone.now()
-    if session.mode != Session.Mode.IN_PERSON:
-        raise ValidationError(MSG_CHECKIN_MODE)
-    open_now = session.status == Session.Status.LIVE or (
-        session.status == Session.Status.SCHEDULED
-        and session.starts_at - rules.CHECKIN_OPENS_BEFORE <= now < session.ends_at
-    )
-    if not open_now:
-        raise ValidationError(MSG_CHECKIN_CLOSED)
+    refusal = checkin_refusal(session=session, now=now)
+    if refusal:
+        raise ValidationError(refusal)
     settings = SessionSettings.load()
     # Six digits are guessable by brute force: a learner gets a few tries per session.
     failures_key = f"lectern:checkin-failures:{session.pk}:{learner.pk}"
@@ -237,7 +247,12 @@ def attendance_check_in(
         )
         if attendance.checked_in_at is None:
             attendance.checked_in_at = now
-            late = now > session.starts_at + dt.timedelta(minutes=settings.late_after_minutes)
+            late = rules.is_late(
+                now,
+                rules.late_after(
+                    starts_at=session.starts_at, late_after_minutes=settings.late_after_minutes
+                ),
+            )
             if attendance.corrected_at is None:
                 attendance.status = Attendance.Status.LATE if late else Attendance.Status.PRESENT
             attendance.save()

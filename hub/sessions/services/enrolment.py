@@ -52,8 +52,14 @@ class EnrolmentReport:
         }
 
 
-def _enrol_refusal(*, actor, session: Session, learner: Employee) -> str | None:
-    """Why ``actor`` may not enrol ``learner`` (None when they may). Permission problems raise."""
+def _closed_refusal(session: Session, now: dt.datetime) -> str | None:
+    """Enrolment (and cancelling) is open while the session is scheduled and not yet begun."""
+    if session.status != Session.Status.SCHEDULED or session.starts_at <= now:
+        return str(MSG_NOT_ENROLLABLE)
+    return None
+
+
+def _learner_refusal(*, actor, session: Session, learner: Employee) -> str | None:
     access = access_for(actor)
     if access.employee_id == learner.pk:
         if not session.is_open_to(branch_id=learner.branch_id, category=learner.position_category):
@@ -72,6 +78,25 @@ def _enrol_refusal(*, actor, session: Session, learner: Employee) -> str | None:
     return None
 
 
+def enrolment_refusal(
+    *, actor, session: Session, learner: Employee, now: dt.datetime | None = None
+) -> str | None:
+    """Why ``actor`` may not enrol ``learner`` in ``session`` now (None when they may): the one
+    rule behind the session page's Enrol button and ``enrolment_bulk_create``. An actor without
+    the right to enrol that learner at all raises ``PermissionDenied``. An existing active
+    enrolment is the caller's to check (the page shows it instead of the button; the service
+    skips the learner with ``MSG_ALREADY``)."""
+    return _closed_refusal(session, now or timezone.now()) or _learner_refusal(
+        actor=actor, session=session, learner=learner
+    )
+
+
+def seat_status(*, enrolled: int, capacity: int) -> str:
+    """The status a new enrolment gets with ``enrolled`` seats already taken: a seat while
+    there is one, else the waitlist. The service and the demo seed's bulk writes share it."""
+    return Enrolment.Status.ENROLLED if enrolled < capacity else Enrolment.Status.WAITLISTED
+
+
 def _enrol_locked(
     *,
     session: Session,
@@ -80,10 +105,11 @@ def _enrol_locked(
     report: EnrolmentReport,
     enrolled_count: int,
     existing_by_learner: dict[int, Enrolment],
+    now: dt.datetime,
 ) -> int:
     """Enrol one learner in a locked session (trainers prefetched, the learners' earlier
     enrolments in ``existing_by_learner``); returns the new enrolled count."""
-    refusal = _enrol_refusal(actor=actor, session=session, learner=learner)
+    refusal = enrolment_refusal(actor=actor, session=session, learner=learner, now=now)
     if refusal:
         report.skipped.append((learner, refusal))
         return enrolled_count
@@ -91,11 +117,7 @@ def _enrol_locked(
     if existing is not None and existing.status != Enrolment.Status.CANCELLED:
         report.skipped.append((learner, str(MSG_ALREADY)))
         return enrolled_count
-    status = (
-        Enrolment.Status.ENROLLED
-        if enrolled_count < session.capacity
-        else Enrolment.Status.WAITLISTED
-    )
+    status = seat_status(enrolled=enrolled_count, capacity=session.capacity)
     self_enrol = access_for(actor).employee_id == learner.pk
     enrolment = existing or Enrolment(session=session, learner=learner)
     enrolment.status = status
@@ -128,7 +150,8 @@ def enrolment_bulk_create(
         # A fixed number of queries per learner whatever the batch: trainers and earlier
         # enrolments are read once.
         locked = Session.objects.select_for_update().prefetch_related("trainers").get(pk=session.pk)
-        if locked.status != Session.Status.SCHEDULED or locked.starts_at <= timezone.now():
+        now = timezone.now()
+        if _closed_refusal(locked, now):
             raise ValidationError(MSG_NOT_ENROLLABLE)
         count = locked.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
         existing_by_learner = {
@@ -143,6 +166,7 @@ def enrolment_bulk_create(
                 report=report,
                 enrolled_count=count,
                 existing_by_learner=existing_by_learner,
+                now=now,
             )
         notify([e.learner for e in report.enrolled], Notification.Kind.ENROLLED, locked)
         notify([e.learner for e in report.waitlisted], Notification.Kind.WAITLISTED, locked)
@@ -162,33 +186,60 @@ def cancel_deadline(session: Session, settings: SessionSettings | None = None) -
     return session.starts_at - dt.timedelta(hours=settings.cancel_deadline_hours)
 
 
+def _may_cancel_any(actor, learner: Employee) -> bool:
+    """Their branch's manager or an HQ admin may cancel a learner's enrolment."""
+    access = access_for(actor)
+    return access.is_hq_admin or learner.branch_id in access.managed_branch_ids
+
+
+def enrolment_cancel_refusal(
+    *,
+    enrolment: Enrolment,
+    actor,
+    session: Session | None = None,
+    now: dt.datetime | None = None,
+    settings: SessionSettings | None = None,
+) -> str | None:
+    """Why ``actor`` may not cancel ``enrolment`` now (None when they may): the one rule behind
+    the session page's cancel button and ``enrolment_cancel``. Neither the learner nor their
+    branch's manager or HQ: ``PermissionDenied``. ``session`` is the enrolment's (locked)
+    session when the caller has it."""
+    access = access_for(actor)
+    learner = enrolment.learner
+    is_admin = _may_cancel_any(actor, learner)
+    if not (access.employee_id == learner.pk or is_admin):
+        raise PermissionDenied(MSG_CANCEL_NOT_ALLOWED)
+    session = session or enrolment.session
+    now = now or timezone.now()
+    if enrolment.status == Enrolment.Status.CANCELLED:
+        return str(MSG_NOT_ACTIVE)
+    closed = _closed_refusal(session, now)
+    if closed:
+        return closed
+    if (
+        not is_admin
+        and enrolment.status == Enrolment.Status.ENROLLED
+        and now > cancel_deadline(session, settings)
+    ):
+        return str(MSG_CANCEL_DEADLINE)
+    return None
+
+
 def enrolment_cancel(*, enrolment: Enrolment, actor, now: dt.datetime | None = None) -> Enrolment:
-    """Cancel an enrolment or leave the waitlist.
+    """Cancel an enrolment or leave the waitlist (``enrolment_cancel_refusal`` says when).
 
     The learner may cancel a seat until the cancellation deadline (and leave the waitlist
     until the start); their branch's manager or HQ may cancel while the session is scheduled.
     A freed seat goes to the oldest waitlisted learner, who is notified.
     """
     now = now or timezone.now()
-    access = access_for(actor)
-    learner = enrolment.learner
-    is_self = access.employee_id == learner.pk
-    is_admin = access.is_hq_admin or learner.branch_id in access.managed_branch_ids
-    if not (is_self or is_admin):
-        raise PermissionDenied(MSG_CANCEL_NOT_ALLOWED)
     with transaction.atomic():
         session = lock_session(enrolment.session)
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        if locked.status == Enrolment.Status.CANCELLED:
-            raise ValidationError(MSG_NOT_ACTIVE)
-        if session.status != Session.Status.SCHEDULED or session.starts_at <= now:
-            raise ValidationError(MSG_NOT_ENROLLABLE)
-        if (
-            not is_admin
-            and locked.status == Enrolment.Status.ENROLLED
-            and now > cancel_deadline(session)
-        ):
-            raise ValidationError(MSG_CANCEL_DEADLINE)
+        locked.learner = enrolment.learner
+        refusal = enrolment_cancel_refusal(enrolment=locked, actor=actor, session=session, now=now)
+        if refusal:
+            raise ValidationError(refusal)
         was_enrolled = locked.status == Enrolment.Status.ENROLLED
         locked.status = Enrolment.Status.CANCELLED
         locked.cancelled_at = now

@@ -188,6 +188,30 @@ def _transition(*, session: Session, actor, verb: str) -> Session:
     return locked
 
 
+def session_start_refusal(
+    *, session: Session, now: dt.datetime, settings: SessionSettings
+) -> str | None:
+    """Why a scheduled ``session`` cannot be started at ``now`` (None: it can): the rule behind
+    the Start button and ``session_start`` (``rules.start_refusal`` with the settings)."""
+    return rules.start_refusal(
+        now=now,
+        scheduled_start=session.starts_at,
+        early_start_minutes=settings.early_start_minutes,
+    )
+
+
+def session_end_refusal(
+    *, session: Session, now: dt.datetime, settings: SessionSettings
+) -> str | None:
+    """Why a live ``session`` cannot be ended at ``now`` (None: it can): the rule behind the
+    End button and ``session_end`` (``rules.end_refusal`` with the settings)."""
+    return rules.end_refusal(
+        now=now,
+        scheduled_start=session.starts_at,
+        end_not_before_start=settings.end_not_before_start,
+    )
+
+
 def session_start(*, session: Session, actor, now: dt.datetime | None = None) -> Session:
     """scheduled → live (its trainers or HQ), at most ``early_start_minutes`` (settings) before
     the scheduled start; records ``started_at``."""
@@ -195,11 +219,7 @@ def session_start(*, session: Session, actor, now: dt.datetime | None = None) ->
     with transaction.atomic():
         locked = _transition(session=session, actor=actor, verb="start")
         settings = SessionSettings.load()  # after the permission check: load may create it
-        refusal = rules.start_refusal(
-            now=now,
-            scheduled_start=locked.starts_at,
-            early_start_minutes=settings.early_start_minutes,
-        )
+        refusal = session_start_refusal(session=locked, now=now, settings=settings)
         if refusal:
             raise ValidationError(refusal)
         locked.started_at = now
@@ -217,11 +237,7 @@ def session_end(*, session: Session, actor, now: dt.datetime | None = None) -> S
     with transaction.atomic():
         locked = _transition(session=session, actor=actor, verb="end")
         settings = SessionSettings.load()  # after the permission check: load may create it
-        refusal = rules.end_refusal(
-            now=now,
-            scheduled_start=locked.starts_at,
-            end_not_before_start=settings.end_not_before_start,
-        )
+        refusal = session_end_refusal(session=locked, now=now, settings=settings)
         if refusal:
             raise ValidationError(refusal)
         locked.ended_at = now

@@ -221,7 +221,7 @@ def progress_plan(hq_admin, branch):
 
 
 def progress(plan):
-    return selectors.attach_targets([selectors.plan_base().get(pk=plan.pk)])[0]
+    return selectors.attach_targets(plans=[selectors.plan_base().get(pk=plan.pk)])[0]
 
 
 def test_progress_sessions_and_learners_trained(progress_plan):
@@ -267,7 +267,7 @@ def test_hq_plan_targets_every_branch_or_its_target_branches(hq_admin):
     two = hq_plan(hq_admin, target_categories=["new_hire"], target_branches=[b1, b2])
     all_categories = hq_plan(hq_admin, target_branches=[b3])
     plans = selectors.attach_targets(
-        list(selectors.plan_base().filter(pk__in=[everyone.pk, two.pk, all_categories.pk]))
+        plans=list(selectors.plan_base().filter(pk__in=[everyone.pk, two.pk, all_categories.pk]))
     )
     by_pk = {p.pk: p.learners_targeted for p in plans}
     assert by_pk == {everyone.pk: 6, two.pk: 4, all_categories.pk: 3}
@@ -290,7 +290,7 @@ def test_only_learners_the_plan_targets_count_as_trained(hq_admin):
         attend(first, learner, "present")
     attend(second, new_hires[0], "present")  # twice: still one learner
 
-    plans = selectors.attach_targets(list(selectors.plan_base()))
+    plans = selectors.attach_targets(plans=list(selectors.plan_base()))
     by_pk = {p.pk: (p.learners_trained, p.learners_targeted) for p in plans}
     assert by_pk == {everywhere.pk: (3, 3), in_b1.pk: (2, 2), stated.pk: (3, 2)}
     assert all(p.learners_trained <= p.learners_targeted for p in plans if p.pk != stated.pk)
@@ -314,10 +314,10 @@ def test_progress_queries_do_not_grow_with_plans(hq_admin, django_assert_max_num
 
     build(2)
     with django_assert_max_num_queries(4):  # plans, target branches, trained, headcount
-        plans = selectors.attach_targets(list(selectors.plan_base()))
+        plans = selectors.attach_targets(plans=list(selectors.plan_base()))
     assert len(plans) == 2
     build(10)
     with django_assert_max_num_queries(4):  # plans, target branches, trained, headcount
-        plans = selectors.attach_targets(list(selectors.plan_base()))
+        plans = selectors.attach_targets(plans=list(selectors.plan_base()))
     assert len(plans) == 12
     assert all(p.learners_trained == 1 for p in plans)

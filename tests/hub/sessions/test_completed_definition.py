@@ -69,8 +69,10 @@ def test_present_with_half_the_minutes_is_not_completed_anywhere(client_for, man
     assert branch_page["trained_count"] == 1
     assert [a.enrolment_id for a in branch_page["trained"]] == [full.pk]
 
-    plans = needs_selectors.with_progress(TrainingPlan.objects.filter(pk=corrected["plan"].pk))
-    (plan,) = needs_selectors.attach_targets(list(plans))
+    plans = needs_selectors.with_progress(
+        plans=TrainingPlan.objects.filter(pk=corrected["plan"].pk)
+    )
+    (plan,) = needs_selectors.attach_targets(plans=list(plans))
     assert plan.learners_trained == 1
 
     report = recently_taught(employee=corrected["trainer"]).get()

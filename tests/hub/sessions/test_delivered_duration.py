@@ -152,7 +152,7 @@ def test_issue_in_person_session_ended_before_its_start(manager):
     assert (ended.status, ended.delivered_minutes, ended.ended_at) == ("ended", 0, START)
     attendance = Attendance.objects.get(enrolment=enrolment)
     assert (attendance.minutes_present, attendance.completed) == (0, False)
-    assert teaching_hours(trainer, *YEAR) == Decimal("0.0")
+    assert teaching_hours(employee=trainer, start=YEAR[0], end=YEAR[1]) == Decimal("0.0")
     need.refresh_from_db()
     assert need.status == TrainingNeed.Status.IN_DELIVERY
     report = recently_taught(employee=trainer).get()
@@ -171,7 +171,7 @@ def test_issue_live_session_ended_early_with_everyone_absent_credits_nothing(man
     ended = services.session_end(session=session, actor=trainer.user, now=START + 30 * MIN)
     assert ended.delivered_minutes == 30
     assert Attendance.objects.filter(enrolment__session=session, status="absent").count() == 25
-    assert teaching_hours(trainer, *YEAR) == Decimal("0.0")
+    assert teaching_hours(employee=trainer, start=YEAR[0], end=YEAR[1]) == Decimal("0.0")
     need.refresh_from_db()
     assert need.status == TrainingNeed.Status.IN_DELIVERY
 
@@ -191,7 +191,7 @@ def test_early_end_credits_only_the_delivered_time_and_clips_attendance(manager)
     full_record, short_record = (Attendance.objects.get(enrolment=e) for e in (full, short))
     assert (full_record.minutes_present, full_record.completed) == (60, True)
     assert (short_record.minutes_present, short_record.completed) == (47, False)
-    assert teaching_hours(trainer, *YEAR) == Decimal("1.0")
+    assert teaching_hours(employee=trainer, start=YEAR[0], end=YEAR[1]) == Decimal("1.0")
     need.refresh_from_db()
     assert need.status == TrainingNeed.Status.DELIVERED
     # Minutes recorded after the end (a recording watched, a correction) stay clipped too.
@@ -208,7 +208,7 @@ def test_a_later_completion_credits_the_session_and_delivers_the_need(manager):
     enrolment = EnrolmentFactory(session=session)
     services.session_start(session=session, actor=trainer.user, now=START)
     services.session_end(session=session, actor=trainer.user, now=START + 60 * MIN)
-    assert teaching_hours(trainer, *YEAR) == Decimal("0.0")
+    assert teaching_hours(employee=trainer, start=YEAR[0], end=YEAR[1]) == Decimal("0.0")
     services.attendance_correct(
         enrolment=_fresh(enrolment),
         actor=trainer.user,
@@ -216,7 +216,7 @@ def test_a_later_completion_credits_the_session_and_delivers_the_need(manager):
         minutes=60,
         reason="签到表漏签",
     )
-    assert teaching_hours(trainer, *YEAR) == Decimal("1.0")
+    assert teaching_hours(employee=trainer, start=YEAR[0], end=YEAR[1]) == Decimal("1.0")
     need.refresh_from_db()
     assert need.status == TrainingNeed.Status.DELIVERED
 
@@ -225,7 +225,7 @@ def test_cancelled_session_counts_nothing():
     trainer = make_trainer()
     session = _session(trainer, status="cancelled")
     EnrolmentFactory(session=session)
-    assert teaching_hours(trainer, *YEAR) == Decimal("0.0")
+    assert teaching_hours(employee=trainer, start=YEAR[0], end=YEAR[1]) == Decimal("0.0")
 
 
 def test_hq_configures_the_windows(hq_admin):

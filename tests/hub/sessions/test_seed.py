@@ -10,6 +10,7 @@ from hub.seeding import SeedScale, demo_seed
 from hub.seeding import sessions as seeding
 from hub.sessions.models import Attendance, Enrolment, Session
 from hub.sessions.selectors import teaching_hours
+from hub.sessions.services import seat_status
 from live.seeding import DEMO_TITLE as DEMO_LIVE_TITLE
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,13 @@ def test_seed_writes_history_and_future_in_every_mode():
     )
     assert seated.filter(seated=F("capacity")).exists()  # some sessions are full
     assert not seated.filter(seated__gt=F("capacity")).exists()  # never over capacity
+    # Seated in queue order by the enrolment service's own rule.
+    for session in Session.objects.exclude(title=DEMO_LIVE_TITLE).prefetch_related("enrolments"):
+        queue = sorted(session.enrolments.all(), key=lambda e: (e.queued_at, e.pk))
+        assert [e.status for e in queue] == [
+            seat_status(enrolled=min(n, session.capacity), capacity=session.capacity)
+            for n in range(len(queue))
+        ]
     # Attendance only for enrolled learners of ended sessions.
     assert not Attendance.objects.exclude(enrolment__session__status="ended").exists()
     assert not Attendance.objects.exclude(enrolment__status="enrolled").exists()
@@ -47,7 +55,7 @@ def test_demo_logins_have_something_to_click():
         dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
         dt.datetime(2100, 1, 1, tzinfo=dt.UTC),
     )
-    assert teaching_hours(me, *far) > 0
+    assert teaching_hours(employee=me, start=far[0], end=far[1]) > 0
     assert Enrolment.objects.filter(learner__user__username="learner").exists()
 
 
@@ -92,6 +100,6 @@ def test_sessions_teach_the_retail_library_courses_and_fill_the_overview():
     banking = ("理财", "存款", "信贷", "洗钱", "柜面", "网点", "客户经理", "保险", "存单")
     assert not [t for t in titles if any(word in t for word in banking)]
     assert {"连带销售技巧：从一件到一套", "顾客投诉现场处理演练"} <= titles
-    shown = overview_sessions(OverviewFilters())[:20]
+    shown = overview_sessions(filters=OverviewFilters())[:20]
     assert all(s.course.get_category_display() for s in shown)
-    assert overview_sessions(OverviewFilters(category="onboarding")).exists()
+    assert overview_sessions(filters=OverviewFilters(category="onboarding")).exists()

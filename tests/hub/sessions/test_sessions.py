@@ -242,9 +242,9 @@ def test_teaching_hours_count_ended_sessions_only():
     make("live", base + dt.timedelta(days=4), 3, [trainer])
     make("ended", base - dt.timedelta(days=400), 5, [trainer])  # outside the period
     year = (dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
-    assert teaching_hours(trainer, *year) == Decimal("3.5")
-    assert teaching_hours(co, *year) == Decimal("1.5")
-    assert teaching_hours(EmployeeFactory(), *year) == Decimal("0.0")
+    assert teaching_hours(employee=trainer, start=year[0], end=year[1]) == Decimal("3.5")
+    assert teaching_hours(employee=co, start=year[0], end=year[1]) == Decimal("1.5")
+    assert teaching_hours(employee=EmployeeFactory(), start=year[0], end=year[1]) == Decimal("0.0")
 
 
 def test_trainer_cannot_hand_the_session_away():

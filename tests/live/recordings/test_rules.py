@@ -112,3 +112,29 @@ def test_attendance_minutes_meet_the_rule_exactly_when_the_recording_does(percen
             meets_completion(minutes=minutes, duration=session_minutes, completion_percent=percent)
             is complete
         ), (watched, minutes)
+
+
+@pytest.mark.parametrize("percent", [1, 33, 50, 67, 80, 99, 100])
+@pytest.mark.parametrize("session_minutes", [1, 7, 45, 60, 90])
+def test_an_incomplete_recording_stops_one_minute_short_of_the_sessions_threshold(
+    percent, session_minutes
+):
+    """The attendance minutes of an incomplete recording stay just below the sessions'
+    completion threshold (``minutes_to_complete``), and one more minute would complete."""
+    from hub.sessions.rules import minutes_to_complete
+
+    minutes = rules.attendance_minutes(
+        watched_seconds=100,
+        media_seconds=100,
+        session_minutes=session_minutes,
+        completed=False,
+        completion_percent=percent,
+    )
+    threshold = minutes_to_complete(duration=session_minutes, completion_percent=percent)
+    assert minutes == threshold - 1
+    assert not meets_completion(
+        minutes=minutes, duration=session_minutes, completion_percent=percent
+    )
+    assert meets_completion(
+        minutes=minutes + 1, duration=session_minutes, completion_percent=percent
+    )
