@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from hub.organisation import scoping
 from hub.organisation.models import Employee, PerformanceGrade, Role, RoleGrant
 from hub.organisation.permissions import access_for
 from tiers.models import (
@@ -73,12 +74,7 @@ def nominations_with_grades(qs: QuerySet[TrainerNomination]) -> QuerySet[Trainer
 
 def nominations_visible(*, user) -> QuerySet[TrainerNomination]:
     """HQ sees every nomination; a branch manager those of the branches they manage."""
-    access = access_for(user)
-    if access.is_hq:
-        return TrainerNomination.objects.all()
-    if access.managed_branch_ids:
-        return TrainerNomination.objects.filter(branch_id__in=access.managed_branch_ids)
-    return TrainerNomination.objects.none()
+    return TrainerNomination.objects.visible_to(user)
 
 
 def nomination_queue() -> QuerySet[TrainerNomination]:
@@ -131,7 +127,7 @@ def nomination_candidates(*, user) -> QuerySet[Employee]:
     )
     return (
         Employee.objects.current()
-        .filter(branch_id__in=access.managed_branch_ids)
+        .filter(scoping.branch_q(access, "branch"))
         .exclude(pk=access.employee_id)
         .exclude(Exists(trainer))
         .exclude(Exists(pending))

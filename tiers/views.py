@@ -49,7 +49,7 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
     """Managers: this year's nominations against the rule. HQ: the pending queue, recent
     decisions and each branch's standing."""
     access = permissions.access_for(request.user)
-    if not (access.is_hq or access.managed_branch_ids):
+    if not (access.is_hq or access.is_manager):
         raise PermissionDenied
     year = _year(request)
     panel = selectors.nomination_panel(user=request.user, year=year)

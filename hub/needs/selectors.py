@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hub.needs.models import NeedEvent, TrainingNeed, TrainingPlan
+from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, Role
 from hub.organisation.permissions import access_for
 from hub.sessions.models import Attendance, Enrolment, Session
@@ -50,7 +51,7 @@ ACTIVE_NEED_STATUSES = (
 def can_use_needs(user) -> bool:
     """HQ, branch managers and trainers work with the needs pool; learners do not."""
     access = access_for(user)
-    return access.is_hq or bool(access.managed_branch_ids) or Role.TRAINER in access.roles
+    return access.is_hq or access.is_manager or Role.TRAINER in access.roles
 
 
 def can_use_plans(user) -> bool:
@@ -60,19 +61,9 @@ def can_use_plans(user) -> bool:
 def needs_visible(user) -> QuerySet[TrainingNeed]:
     """HQ: all needs; managers: their branches'; trainers: open ones and those they claimed.
 
-    A user with several roles sees the union.
+    A user with several roles sees the union (the rule is in ``hub.needs.scoping``).
     """
-    access = access_for(user)
-    if access.is_hq:
-        return TrainingNeed.objects.all()
-    condition = Q(pk__in=[])
-    if access.managed_branch_ids:
-        condition |= Q(branch_id__in=access.managed_branch_ids)
-    if Role.TRAINER in access.roles and access.employee_id is not None:
-        condition |= Q(status=TrainingNeed.Status.OPEN) | Q(claimed_by_id=access.employee_id)
-    if condition == Q(pk__in=[]):
-        return TrainingNeed.objects.none()
-    return TrainingNeed.objects.filter(condition)
+    return TrainingNeed.objects.visible_to(user)
 
 
 def need_list(
@@ -125,31 +116,13 @@ def sessions_linkable(*, user, need: TrainingNeed) -> QuerySet[Session]:
 
 def plans_visible(user) -> QuerySet[TrainingPlan]:
     """HQ: all plans; managers: HQ-wide plans and their branches' plans; trainers: approved
-    plans (the plans they deliver)."""
-    access = access_for(user)
-    if access.is_hq:
-        return TrainingPlan.objects.all()
-    condition = Q(pk__in=[])
-    if access.managed_branch_ids:
-        condition |= Q(scope=TrainingPlan.Scope.HQ, status=TrainingPlan.Status.APPROVED)
-        condition |= Q(branch_id__in=access.managed_branch_ids)
-    if Role.TRAINER in access.roles:
-        condition |= Q(status=TrainingPlan.Status.APPROVED)
-    if condition == Q(pk__in=[]):
-        return TrainingPlan.objects.none()
-    return TrainingPlan.objects.filter(condition)
+    plans (the plans they deliver). The rule is in ``hub.needs.scoping``."""
+    return TrainingPlan.objects.visible_to(user)
 
 
 def may_edit_plan(user, plan: TrainingPlan) -> bool:
     """HQ admins edit any plan; a manager their branch's draft (the training lead reads)."""
-    access = access_for(user)
-    if access.is_hq_admin:
-        return True
-    return (
-        plan.status == TrainingPlan.Status.DRAFT
-        and plan.scope == TrainingPlan.Scope.BRANCH
-        and plan.branch_id in access.managed_branch_ids
-    )
+    return scoping.can_change(user, plan)
 
 
 # --- plan progress -------------------------------------------------------------------------
@@ -315,7 +288,8 @@ def plan_detail(*, user, pk: int) -> TrainingPlan | None:
 
 
 def managed_branches(user) -> QuerySet[Branch]:
-    return Branch.objects.filter(pk__in=access_for(user).managed_branch_ids).order_by("code")
+    """The branches ``user`` manages (HQ included: only those it manages, if any)."""
+    return Branch.objects.filter(scoping.branch_q(access_for(user), "pk")).order_by("code")
 
 
 def branch_needs_by_status(branch: Branch) -> list[tuple[str, str, list[TrainingNeed]]]:

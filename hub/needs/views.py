@@ -69,7 +69,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "params": query_without(request),
-            "can_submit": bool(access_for(request.user).managed_branch_ids),
+            "can_submit": access_for(request.user).is_manager,
         },
     )
 
@@ -203,7 +203,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": TrainingPlan.Status.choices,
             "params": query_without(request),
-            "can_create": access.is_hq_admin or bool(access.managed_branch_ids),
+            "can_create": access.is_hq_admin or access.is_manager,
         },
     )
 
@@ -229,7 +229,7 @@ def _plan_kwargs(data: dict) -> dict:
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
-    if not (access.is_hq_admin or access.managed_branch_ids):
+    if not (access.is_hq_admin or access.is_manager):
         raise PermissionDenied
     form = PlanForm(
         request.POST or None,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
+from hub.organisation.scoping import ScopedQuerySet
 from hub.storage import private_storage
 
 
@@ -39,6 +40,8 @@ class Branch(models.Model):
         Region, on_delete=models.PROTECT, related_name="branches", verbose_name=_("region")
     )
     is_hq = models.BooleanField(_("head office"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_hq", "code"]
@@ -83,7 +86,7 @@ def left_by(today: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}leave_date__isnull": False, f"{prefix}leave_date__lte": today})
 
 
-class EmployeeQuerySet(models.QuerySet):
+class EmployeeQuerySet(ScopedQuerySet):
     def current(self, today: dt.date | None = None) -> EmployeeQuerySet:
         """Staff who have not left (a leave date in the future still counts as staff)."""
         return self.exclude(left_by(today or timezone.localdate()))

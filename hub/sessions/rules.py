@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.organisation.permissions import access_for
+from hub.sessions import scoping
 from hub.sessions.models import Attendance, Session
 
 MSG_START_TOO_EARLY = _(
@@ -53,9 +54,7 @@ def can_see_roster(user, session: Session) -> bool:
     access = access_for(user)
     if access.is_hq or is_session_trainer(user, session):
         return True
-    if not access.managed_branch_ids:
-        return False
-    return session.branch_id is None or session.branch_id in access.managed_branch_ids
+    return scoping.oversees(access, session)
 
 
 def _window(now: dt.datetime, minutes: int) -> int:

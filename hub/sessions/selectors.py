@@ -21,26 +21,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hub.organisation.models import Employee
-from hub.organisation.permissions import access_for
 from hub.sessions.models import Enrolment, Notification, Session, completed_enrolment_q
 
 
 def visible_sessions(user) -> QuerySet[Session]:
     """HQ sees every session; others see company-wide sessions, their own branch's and their
-    managed branches', the ones they teach and the ones they are enrolled in."""
-    access = access_for(user)
-    if access.is_hq:
-        return Session.objects.all()
-    if access.employee_id is None:
-        return Session.objects.none()
-    branches = {access.branch_id, *access.managed_branch_ids}
-    taught = Session.trainers.through.objects.filter(employee_id=access.employee_id).values(
-        "session_id"
-    )
-    enrolled = Enrolment.objects.filter(learner_id=access.employee_id).values("session_id")
-    return Session.objects.filter(
-        Q(branch__isnull=True) | Q(branch_id__in=branches) | Q(pk__in=taught) | Q(pk__in=enrolled)
-    )
+    managed branches', the ones they teach and the ones they are enrolled in (the rule is in
+    ``hub.sessions.scoping``)."""
+    return Session.objects.visible_to(user)
 
 
 def _seats(status: str) -> Coalesce:
@@ -100,13 +88,11 @@ def session_detail(*, user, pk: int) -> Session | None:
 def session_roster(*, user, session: Session) -> QuerySet[Enrolment]:
     """Active enrolments with learners and attendance; a manager who does not teach it sees
     only the people of their branches (HQ and its trainers see everyone)."""
-    access = access_for(user)
-    qs = session.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related(
-        "learner__branch", "attendance"
+    qs = (
+        session.enrolments.exclude(status=Enrolment.Status.CANCELLED)
+        .select_related("learner__branch", "attendance")
+        .visible_to(user)
     )
-    teaches = access.employee_id in {t.pk for t in session.trainers.all()}
-    if not (access.is_hq or teaches):
-        qs = qs.filter(learner__branch_id__in=access.managed_branch_ids)
     return qs.order_by("status", "queued_at", "pk")
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.organisation.permissions import access_for
 from hub.sessions.models import Enrolment, Session
 from hub.sessions.rules import is_session_trainer
+from hub.sessions.scoping import oversees
 from live.models import LiveRoom, Poll, PollVote, Question
 
 RESULTS_NOT_READY = _("Results and question exports are available once the session has ended.")
@@ -60,9 +61,7 @@ def results_view(*, user, session: Session) -> ResultsView | None:
         return None
     if room is not None and room.moderators.filter(pk=access.employee_id).exists():
         return ResultsView(staff=True, reveal_anonymous=reveal)
-    if access.managed_branch_ids and (
-        session.branch_id is None or session.branch_id in access.managed_branch_ids
-    ):
+    if oversees(access, session):
         return ResultsView(staff=True, reveal_anonymous=False)
     enrolled = Enrolment.objects.filter(
         session=session, learner_id=access.employee_id, status=Enrolment.Status.ENROLLED

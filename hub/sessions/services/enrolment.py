@@ -60,7 +60,7 @@ def _enrol_refusal(*, actor, session: Session, learner: Employee) -> str | None:
             return str(MSG_NOT_OPEN)
     elif access.is_hq_admin:
         pass
-    elif learner.branch_id in access.managed_branch_ids:
+    elif access.manages(learner.branch_id):
         if session.branch_id is not None and session.branch_id != learner.branch_id:
             return str(MSG_NOT_OPEN)
     else:
@@ -173,7 +173,7 @@ def enrolment_cancel(*, enrolment: Enrolment, actor, now: dt.datetime | None = N
     access = access_for(actor)
     learner = enrolment.learner
     is_self = access.employee_id == learner.pk
-    is_admin = access.is_hq_admin or learner.branch_id in access.managed_branch_ids
+    is_admin = access.is_hq_admin or access.manages(learner.branch_id)
     if not (is_self or is_admin):
         raise PermissionDenied(MSG_CANCEL_NOT_ALLOWED)
     with transaction.atomic():
