@@ -3,8 +3,9 @@
 - A live room (and its results and exports): HQ, the session's trainers, the room's
   moderators, the managers who oversee the session (``hub.sessions.scoping.oversees``) and
   its enrolled learners. Its trainers and HQ admins change it (settings, moderation).
-- Questions: as their room, but an enrolled learner does not see hidden questions; everyone
-  sees their own. Moderated by the room's staff (trainers, moderators, HQ admins).
+- Questions: HQ, the room's trainers and moderators see all; a manager those asked by their
+  branches' people (as in the roster); an enrolled learner those not hidden; everyone their
+  own. Moderated by the room's staff (trainers, moderators, HQ admins).
 - A recording: HQ, its trainers, enrolled learners (who watch it) and the managers who
   oversee the session (who read the progress report). Those who run the session change it.
 - Recording progress (who watched what): HQ, the session's trainers, the managers of the
@@ -71,7 +72,11 @@ def _visible_rooms(access: Access, qs: QuerySet) -> QuerySet:
 
 
 def _visible_questions(access: Access, qs: QuerySet) -> QuerySet:
-    conditions = [*_staff_q(access), oversee_q(access), scoping.own_q(access, "author")]
+    conditions = [
+        *_staff_q(access),
+        scoping.branch_q(access, "author__branch"),
+        scoping.own_q(access, "author"),
+    ]
     if access.employee_id is not None:
         conditions.append(Q(session_id__in=_enrolled_session_ids(access), hidden=False))
     return scoping.scoped(qs, access, *conditions)
