@@ -72,11 +72,6 @@ def nominations_with_grades(qs: QuerySet[TrainerNomination]) -> QuerySet[Trainer
     )
 
 
-def nominations_visible(*, user) -> QuerySet[TrainerNomination]:
-    """HQ sees every nomination; a branch manager those of the branches they manage."""
-    return TrainerNomination.objects.visible_to(user)
-
-
 def nomination_queue() -> QuerySet[TrainerNomination]:
     """HQ's pending nominations, oldest first, with the candidates' grades."""
     pending = TrainerNomination.objects.filter(status=TrainerNomination.Status.PENDING)
@@ -110,7 +105,7 @@ def nomination_panel(*, user, year: int) -> NominationPanel:
     manager puts forward. Two queries, however many nominations.
     """
     qs = nominations_with_grades(
-        nominations_visible(user=user).filter(created_at__year=year)
+        TrainerNomination.objects.visible_to(user).filter(created_at__year=year)
     ).order_by("-created_at", "-pk")
     nominations = list(qs)
     high = {n.nominee_id for n in nominations if is_high_performer(n.latest_grade)}

@@ -109,7 +109,7 @@ def nomination_create(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_nomination(request: HttpRequest, pk: int) -> TrainerNomination:
-    qs = selectors.nominations_with_grades(selectors.nominations_visible(user=request.user))
+    qs = selectors.nominations_with_grades(TrainerNomination.objects.visible_to(request.user))
     nomination = qs.filter(pk=pk).first()
     if nomination is None:
         raise Http404

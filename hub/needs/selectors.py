@@ -1,7 +1,7 @@
 """Reads for the needs pool, plans, the manager's "My branch" page and the HQ overview.
 
-Scoping lives here (built on ``hub.organisation.permissions``); every list comes with the joins
-it renders, and plan progress is computed by aggregate subqueries plus one grouped query of
+Who sees which need or plan is ``hub.needs.scoping`` (``TrainingNeed.objects.visible_to``);
+every list comes with the joins it renders, and plan progress is computed by aggregate subqueries plus one grouped query of
 learners trained and one headcount query for a whole page of plans, so the number of queries
 does not grow with the data.
 """
@@ -58,14 +58,6 @@ def can_use_plans(user) -> bool:
     return can_use_needs(user)
 
 
-def needs_visible(user) -> QuerySet[TrainingNeed]:
-    """HQ: all needs; managers: their branches'; trainers: open ones and those they claimed.
-
-    A user with several roles sees the union (the rule is in ``hub.needs.scoping``).
-    """
-    return TrainingNeed.objects.visible_to(user)
-
-
 def need_list(
     *,
     user,
@@ -74,7 +66,9 @@ def need_list(
     urgency: str = "",
     mine: bool = False,
 ) -> QuerySet[TrainingNeed]:
-    needs = needs_visible(user).select_related("branch", "submitted_by", "claimed_by")
+    needs = TrainingNeed.objects.visible_to(user).select_related(
+        "branch", "submitted_by", "claimed_by"
+    )
     if status:
         needs = needs.filter(status=status)
     if branch_code:
@@ -92,7 +86,7 @@ def need_list(
 def need_detail(*, user, pk: int) -> TrainingNeed | None:
     """The need with its history, sessions and plans, or None when unknown or out of scope."""
     return (
-        needs_visible(user)
+        TrainingNeed.objects.visible_to(user)
         .select_related("branch", "submitted_by", "claimed_by", "course")
         .prefetch_related(
             Prefetch("events", queryset=NeedEvent.objects.select_related("actor")),
@@ -112,17 +106,6 @@ def sessions_linkable(*, user, need: TrainingNeed) -> QuerySet[Session]:
     if not access.is_hq_admin:
         sessions = sessions.filter(trainers__id=access.employee_id)
     return sessions.select_related("branch").order_by("-starts_at")
-
-
-def plans_visible(user) -> QuerySet[TrainingPlan]:
-    """HQ: all plans; managers: HQ-wide plans and their branches' plans; trainers: approved
-    plans (the plans they deliver). The rule is in ``hub.needs.scoping``."""
-    return TrainingPlan.objects.visible_to(user)
-
-
-def may_edit_plan(user, plan: TrainingPlan) -> bool:
-    """HQ admins edit any plan; a manager their branch's draft (the training lead reads)."""
-    return scoping.can_change(user, plan)
 
 
 # --- plan progress -------------------------------------------------------------------------
@@ -255,7 +238,7 @@ def plan_base() -> QuerySet[TrainingPlan]:
 
 
 def plan_list(*, user, status: str = "", branch_code: str = "") -> QuerySet[TrainingPlan]:
-    plans = plan_base().filter(pk__in=plans_visible(user).values("pk"))
+    plans = plan_base().filter(pk__in=TrainingPlan.objects.visible_to(user).values("pk"))
     if status:
         plans = plans.filter(status=status)
     if branch_code:
@@ -266,7 +249,7 @@ def plan_list(*, user, status: str = "", branch_code: str = "") -> QuerySet[Trai
 def plan_detail(*, user, pk: int) -> TrainingPlan | None:
     plan = (
         plan_base()
-        .filter(pk__in=plans_visible(user).values("pk"), pk=pk)
+        .filter(pk__in=TrainingPlan.objects.visible_to(user).values("pk"), pk=pk)
         .prefetch_related(
             Prefetch(
                 "needs",

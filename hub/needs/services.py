@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.needs.models import NeedEvent, TrainingNeed, TrainingPlan
-from hub.needs.selectors import may_edit_plan
 from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, PositionCategory, Role
 from hub.organisation.permissions import access_for, employee_for
@@ -364,7 +363,7 @@ def plan_update(
 ) -> TrainingPlan:
     """Change a plan's text, period and audience: HQ at any time, the branch's manager while
     it is a draft. Scope and branch stay as created."""
-    if not may_edit_plan(actor, plan):
+    if not scoping.can_change(actor, plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     _check_target_branches(actor, plan, target_branches)
     plan.title = title
@@ -400,7 +399,7 @@ def plan_link_need(
 ) -> TrainingPlan:
     """Link (or unlink) a need; a branch plan only takes needs of its own branch, and a
     withdrawn need is refused (unlinking is always allowed)."""
-    if not may_edit_plan(actor, plan):
+    if not scoping.can_change(actor, plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     if unlink:
         plan.needs.remove(need)
@@ -418,7 +417,7 @@ def plan_link_session(
 ) -> TrainingPlan:
     """Link (or unlink) a session counted in the plan's progress. Cancelled sessions are
     refused; a branch plan only takes its branch's sessions and company-wide ones."""
-    if not may_edit_plan(actor, plan):
+    if not scoping.can_change(actor, plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     if unlink:
         plan.sessions.remove(session)

@@ -24,13 +24,6 @@ from hub.organisation.models import Employee
 from hub.sessions.models import Enrolment, Notification, Session, completed_enrolment_q
 
 
-def visible_sessions(user) -> QuerySet[Session]:
-    """HQ sees every session; others see company-wide sessions, their own branch's and their
-    managed branches', the ones they teach and the ones they are enrolled in (the rule is in
-    ``hub.sessions.scoping``)."""
-    return Session.objects.visible_to(user)
-
-
 def _seats(status: str) -> Coalesce:
     """Enrolments of the row's session in ``status``, by a correlated subquery: a JOIN with
     GROUP BY would aggregate every enrolment before the page's LIMIT (and in its COUNT)."""
@@ -54,7 +47,7 @@ def session_list(
     end: dt.datetime | None = None,
 ) -> QuerySet[Session]:
     qs = (
-        visible_sessions(user)
+        Session.objects.visible_to(user)
         .select_related("branch", "course")
         .prefetch_related("trainers")
         .annotate(
@@ -77,7 +70,7 @@ def session_list(
 
 def session_detail(*, user, pk: int) -> Session | None:
     return (
-        visible_sessions(user)
+        Session.objects.visible_to(user)
         .select_related("branch", "course")
         .prefetch_related("trainers")
         .filter(pk=pk)
