@@ -1,9 +1,9 @@
 """Reads for the needs pool, plans, the manager's "My branch" page and the HQ overview.
 
 Who sees which need or plan is ``hub.needs.scoping`` (``TrainingNeed.objects.visible_to``);
-every list comes with the joins it renders, and plan progress is computed by aggregate subqueries plus one grouped query of
-learners trained and one headcount query for a whole page of plans, so the number of queries
-does not grow with the data.
+every list comes with the joins it renders, and plan progress is computed by aggregate
+subqueries plus one grouped query of learners trained and one headcount query for a whole page
+of plans, so the number of queries does not grow with the data.
 """
 
 from __future__ import annotations
