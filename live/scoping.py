@@ -1,7 +1,7 @@
 """Scoping of live rooms, their questions, and recordings (see ``hub.organisation.scoping``).
 
 - A live room (and its results and exports): HQ, the session's trainers, the room's
-  moderators, the managers who oversee the session (``hub.sessions.scoping.oversees``) and
+  moderators, the managers who oversee the session (``hub.sessions.rules.oversees``) and
   its enrolled learners. Its trainers and HQ admins change it (settings, moderation).
 - Questions: HQ, the room's trainers and moderators see all; a manager those asked by their
   branches' people (as in the roster); an enrolled learner those not hidden; everyone their
@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 
 from hub.organisation import scoping
 from hub.organisation.permissions import Access
+from hub.sessions import rules as session_rules
 from hub.sessions import scoping as sessions_scoping
 from hub.sessions.models import Enrolment
 from live.models import LiveRoom, Question, RecordingProgress, RecordingSource
@@ -100,7 +101,7 @@ def _visible_progress(access: Access, qs: QuerySet) -> QuerySet:
 scoping.register(
     LiveRoom,
     visible=_visible_rooms,
-    change=lambda access, room: sessions_scoping.may_run(access, room.session),
+    change=lambda access, room: session_rules.can_run_session(access, room.session),
 )
 scoping.register(
     Question,
@@ -110,7 +111,7 @@ scoping.register(
 scoping.register(
     RecordingSource,
     visible=_visible_recordings,
-    change=lambda access, source: sessions_scoping.may_run(access, source.session),
+    change=lambda access, source: session_rules.can_run_session(access, source.session),
 )
 scoping.register(
     RecordingProgress,

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.organisation.permissions import access_for
-from hub.sessions import scoping
 from hub.sessions.models import Attendance, Session
 
 MSG_START_TOO_EARLY = _(
@@ -54,7 +53,14 @@ def can_see_roster(user, session: Session) -> bool:
     access = access_for(user)
     if access.is_hq or is_session_trainer(user, session):
         return True
-    return scoping.oversees(access, session)
+    return oversees(access, session)
+
+
+def oversees(access, session: Session) -> bool:
+    """A manager of the session's branch, or any manager for a company-wide session (their
+    people take part in it; they see only their own people in it). ``access`` is an
+    ``Access``."""
+    return access.is_manager and (session.branch_id is None or access.manages(session.branch_id))
 
 
 def _window(now: dt.datetime, minutes: int) -> int:

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 
 from hub.organisation import scoping
 from hub.organisation.permissions import Access
+from hub.sessions import rules
 from hub.sessions.models import Attendance, Enrolment, Session
 
 
@@ -24,23 +25,6 @@ def taught_session_ids(access: Access) -> QuerySet:
     return Session.trainers.through.objects.filter(employee_id=access.employee_id).values(
         "session_id"
     )
-
-
-def teaches(access: Access, session: Session) -> bool:
-    """A trainer of ``session`` (uses a prefetch of its trainers when there is one)."""
-    return access.employee_id is not None and any(
-        t.pk == access.employee_id for t in session.trainers.all()
-    )
-
-
-def oversees(access: Access, session: Session) -> bool:
-    """A manager of the session's branch, or any manager for a company-wide session (their
-    people take part in it; they see only their own people in it)."""
-    return access.is_manager and (session.branch_id is None or access.manages(session.branch_id))
-
-
-def may_run(access: Access, session: Session) -> bool:
-    return access.is_hq_admin or teaches(access, session)
 
 
 def _visible_sessions(access: Access, qs: QuerySet) -> QuerySet:
@@ -84,10 +68,10 @@ def _change_enrolment(access: Access, enrolment: Enrolment) -> bool:
     ) or scoping.can_change(access, enrolment.learner)
 
 
-scoping.register(Session, visible=_visible_sessions, change=may_run)
+scoping.register(Session, visible=_visible_sessions, change=rules.can_run_session)
 scoping.register(Enrolment, visible=_visible_enrolments, change=_change_enrolment)
 scoping.register(
     Attendance,
     visible=_visible_attendance,
-    change=lambda access, attendance: may_run(access, attendance.enrolment.session),
+    change=lambda access, attendance: rules.can_run_session(access, attendance.enrolment.session),
 )

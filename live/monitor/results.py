@@ -22,8 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.organisation.permissions import Access, access_for
 from hub.sessions.models import Enrolment, Session
-from hub.sessions.rules import is_session_trainer
-from hub.sessions.scoping import oversees
+from hub.sessions.rules import is_session_trainer, oversees
 from live.models import LiveRoom, Poll, PollVote, Question
 
 RESULTS_NOT_READY = _("Results and question exports are available once the session has ended.")
