@@ -7,4 +7,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self) -> None:
-        from evaluation import panels  # noqa: F401 - registers its portal panels
+        from evaluation import (
+            panels,  # noqa: F401 - registers its portal panels
+            scoping,  # noqa: F401 - registers assignments and submissions
+        )

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.organisation.scoping import ScopedQuerySet
 from hub.storage import private_storage
 
 MAX_SCORE_LIMIT = 1000
@@ -52,6 +53,8 @@ class Assignment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -127,6 +130,8 @@ class Submission(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     is_late = models.BooleanField(_("late"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["assignment_id", "learner_id", "-version"]

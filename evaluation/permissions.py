@@ -6,11 +6,14 @@
   only their own submissions and grades.
 - A branch manager may read (never grade) the submissions and grades of their branches'
   learners: they answer for who has been trained in their branch.
+
+The querysets of the same rules are in ``evaluation.scoping``.
 """
 
 from __future__ import annotations
 
 from evaluation.models import Assignment, Submission
+from hub.organisation import scoping
 from hub.organisation.permissions import access_for
 from hub.sessions.models import Enrolment, Session
 from hub.sessions.rules import is_session_trainer
@@ -39,9 +42,9 @@ def is_enrolled(user, session: Session) -> bool:
 
 def manages_a_learner_of(user, session: Session) -> bool:
     """A branch manager with at least one learner of their branches enrolled in ``session``."""
-    managed = access_for(user).managed_branch_ids
-    return bool(managed) and (
-        Enrolment.objects.filter(session=session, learner__branch_id__in=managed)
+    access = access_for(user)
+    return access.is_manager and (
+        Enrolment.objects.filter(scoping.branch_q(access, "learner__branch"), session=session)
         .exclude(status=Enrolment.Status.CANCELLED)
         .exists()
     )
@@ -75,6 +78,6 @@ def can_view_submission(user, submission: Submission) -> bool:
     access = access_for(user)
     if access.employee_id is not None and submission.learner_id == access.employee_id:
         return True
-    if submission.learner.branch_id in access.managed_branch_ids:
+    if access.manages(submission.learner.branch_id):
         return True
     return can_read_all_work(user, submission.assignment.session)

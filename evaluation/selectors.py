@@ -80,12 +80,11 @@ def session_assignments(session: Session) -> QuerySet[Assignment]:
     )
 
 
-def assignment_roster(
-    assignment: Assignment, *, branch_ids: frozenset[int] | None = None
-) -> QuerySet[Enrolment]:
+def assignment_roster(assignment: Assignment, *, viewer=None) -> QuerySet[Enrolment]:
     """Everyone who is or was enrolled in the assignment's session (cancelled enrolments only
     if they submitted), each with ``current`` (their latest version, a list of at most one)
-    and ``grade_list``; ``branch_ids`` limits it to learners of those branches. Three queries."""
+    and ``grade_list``; with ``viewer``, only the rows they may see (a manager: their branches'
+    learners; see ``hub.sessions.scoping``). Three queries."""
     submitted = Submission.objects.filter(assignment=assignment, learner=OuterRef("learner"))
     roster = (
         Enrolment.objects.filter(session_id=assignment.session_id)
@@ -107,8 +106,8 @@ def assignment_roster(
         )
         .order_by("learner__name_pinyin", "learner__employee_no")
     )
-    if branch_ids is not None:
-        roster = roster.filter(learner__branch_id__in=branch_ids)
+    if viewer is not None:
+        roster = roster.visible_to(viewer)
     return roster
 
 

@@ -17,7 +17,7 @@ from evaluation import permissions, selectors, services
 from evaluation.forms import AssignmentForm, GradeForm, SubmissionForm
 from evaluation.models import Assignment, Submission
 from evaluation.uploads import max_bytes
-from hub.organisation.permissions import access_for, employee_for
+from hub.organisation.permissions import employee_for
 from hub.sessions.models import Session
 from hub.web import form_add_service_errors
 
@@ -195,13 +195,12 @@ def assignment_submissions(request: HttpRequest, assignment_id: int) -> HttpResp
     learners (read only) for a branch manager; learners are refused."""
     assignment = _assignment_or_404(request, assignment_id)
     can_grade = permissions.can_manage_assignments(request.user, assignment.session)
-    if permissions.can_read_all_work(request.user, assignment.session):
-        branch_ids = None
-    elif permissions.manages_a_learner_of(request.user, assignment.session):
-        branch_ids = access_for(request.user).managed_branch_ids
-    else:
+    if not (
+        permissions.can_read_all_work(request.user, assignment.session)
+        or permissions.manages_a_learner_of(request.user, assignment.session)
+    ):
         raise PermissionDenied
-    roster = list(selectors.assignment_roster(assignment, branch_ids=branch_ids))
+    roster = list(selectors.assignment_roster(assignment, viewer=request.user))
     return render(
         request,
         "evaluation/assignment_submissions.html",

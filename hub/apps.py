@@ -8,4 +8,7 @@ class HubConfig(AppConfig):
 
     def ready(self) -> None:
         from hub import login_throttle  # noqa: F401 - connects the lockout audit receiver
+        from hub.needs import scoping as needs_scoping  # noqa: F401 - registers the kinds
         from hub.needs import signals  # noqa: F401 - needs follow the sessions that deliver them
+        from hub.organisation import permissions  # noqa: F401 - registers branches, people
+        from hub.sessions import scoping as sessions_scoping  # noqa: F401 - registers the kinds

@@ -7,4 +7,4 @@ class LiveConfig(AppConfig):
     verbose_name = _("Live sessions")
 
     def ready(self) -> None:
-        from live import signals  # noqa: F401
+        from live import scoping, signals  # noqa: F401 - receivers; scoping registers kinds

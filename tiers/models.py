@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting
 
+from hub.organisation.scoping import ScopedQuerySet
+
 
 class TrainerNomination(models.Model):
     """A branch manager puts an employee of their branch forward as a trainer candidate."""
@@ -61,6 +63,8 @@ class TrainerNomination(models.Model):
     decision_reason = models.TextField(_("decision reason"), blank=True)
     created_at = models.DateTimeField(_("nominated at"), default=timezone.now, db_index=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -135,7 +139,7 @@ class MentorProgrammeSettings(BaseGenericSetting):
         verbose_name = _("mentor programme")
 
 
-class MentorPairingQuerySet(models.QuerySet):
+class MentorPairingQuerySet(ScopedQuerySet):
     def active(self) -> MentorPairingQuerySet:
         return self.filter(ended_on__isnull=True)
 

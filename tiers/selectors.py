@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from hub.organisation import scoping
 from hub.organisation.models import Employee, PerformanceGrade, Role, RoleGrant
 from hub.organisation.permissions import access_for
 from tiers.models import (
@@ -71,16 +72,6 @@ def nominations_with_grades(qs: QuerySet[TrainerNomination]) -> QuerySet[Trainer
     )
 
 
-def nominations_visible(*, user) -> QuerySet[TrainerNomination]:
-    """HQ sees every nomination; a branch manager those of the branches they manage."""
-    access = access_for(user)
-    if access.is_hq:
-        return TrainerNomination.objects.all()
-    if access.managed_branch_ids:
-        return TrainerNomination.objects.filter(branch_id__in=access.managed_branch_ids)
-    return TrainerNomination.objects.none()
-
-
 def nomination_queue() -> QuerySet[TrainerNomination]:
     """HQ's pending nominations, oldest first, with the candidates' grades."""
     pending = TrainerNomination.objects.filter(status=TrainerNomination.Status.PENDING)
@@ -114,7 +105,7 @@ def nomination_panel(*, user, year: int) -> NominationPanel:
     manager puts forward. Two queries, however many nominations.
     """
     qs = nominations_with_grades(
-        nominations_visible(user=user).filter(created_at__year=year)
+        TrainerNomination.objects.visible_to(user).filter(created_at__year=year)
     ).order_by("-created_at", "-pk")
     nominations = list(qs)
     high = {n.nominee_id for n in nominations if is_high_performer(n.latest_grade)}
@@ -131,7 +122,7 @@ def nomination_candidates(*, user) -> QuerySet[Employee]:
     )
     return (
         Employee.objects.current()
-        .filter(branch_id__in=access.managed_branch_ids)
+        .filter(scoping.branch_q(access, "branch"))
         .exclude(pk=access.employee_id)
         .exclude(Exists(trainer))
         .exclude(Exists(pending))

@@ -64,7 +64,7 @@ def nomination_create(*, nominee: Employee, reason: str, actor) -> TrainerNomina
     checked, and a unique constraint backs it). Writes one pending nomination.
     """
     access = access_for(actor)
-    if access.employee_id is None or nominee.branch_id not in access.managed_branch_ids:
+    if access.employee_id is None or not access.manages(nominee.branch_id):
         raise PermissionDenied(MSG_NOT_YOUR_BRANCH)
     if nominee.pk == access.employee_id:
         raise ValidationError({"nominee": MSG_SELF_NOMINATION})

@@ -49,7 +49,7 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
     """Managers: this year's nominations against the rule. HQ: the pending queue, recent
     decisions and each branch's standing."""
     access = permissions.access_for(request.user)
-    if not (access.is_hq or access.managed_branch_ids):
+    if not (access.is_hq or access.is_manager):
         raise PermissionDenied
     year = _year(request)
     panel = selectors.nomination_panel(user=request.user, year=year)
@@ -109,7 +109,7 @@ def nomination_create(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_nomination(request: HttpRequest, pk: int) -> TrainerNomination:
-    qs = selectors.nominations_with_grades(selectors.nominations_visible(user=request.user))
+    qs = selectors.nominations_with_grades(TrainerNomination.objects.visible_to(request.user))
     nomination = qs.filter(pk=pk).first()
     if nomination is None:
         raise Http404

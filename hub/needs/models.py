@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.organisation.models import PositionCategory
+from hub.organisation.scoping import ScopedQuerySet
 
 
 class TrainingNeed(models.Model):
@@ -84,6 +85,8 @@ class TrainingNeed(models.Model):
     )
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -262,6 +265,8 @@ class TrainingPlan(models.Model):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period_start", "pk"]

@@ -1,9 +1,9 @@
 """Reads for the needs pool, plans, the manager's "My branch" page and the HQ overview.
 
-Scoping lives here (built on ``hub.organisation.permissions``); every list comes with the joins
-it renders, and plan progress is computed by aggregate subqueries plus one grouped query of
-learners trained and one headcount query for a whole page of plans, so the number of queries
-does not grow with the data.
+Who sees which need or plan is ``hub.needs.scoping`` (``TrainingNeed.objects.visible_to``);
+every list comes with the joins it renders, and plan progress is computed by aggregate
+subqueries plus one grouped query of learners trained and one headcount query for a whole page
+of plans, so the number of queries does not grow with the data.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hub.needs.models import NeedEvent, TrainingNeed, TrainingPlan
+from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, Role
 from hub.organisation.permissions import access_for
 from hub.sessions.models import Attendance, Enrolment, Session
@@ -51,29 +52,11 @@ ACTIVE_NEED_STATUSES = (
 def can_use_needs(*, user) -> bool:
     """HQ, branch managers and trainers work with the needs pool; learners do not."""
     access = access_for(user)
-    return access.is_hq or bool(access.managed_branch_ids) or Role.TRAINER in access.roles
+    return access.is_hq or access.is_manager or Role.TRAINER in access.roles
 
 
 def can_use_plans(*, user) -> bool:
     return can_use_needs(user=user)
-
-
-def needs_visible(*, user) -> QuerySet[TrainingNeed]:
-    """HQ: all needs; managers: their branches'; trainers: open ones and those they claimed.
-
-    A user with several roles sees the union.
-    """
-    access = access_for(user)
-    if access.is_hq:
-        return TrainingNeed.objects.all()
-    condition = Q(pk__in=[])
-    if access.managed_branch_ids:
-        condition |= Q(branch_id__in=access.managed_branch_ids)
-    if Role.TRAINER in access.roles and access.employee_id is not None:
-        condition |= Q(status=TrainingNeed.Status.OPEN) | Q(claimed_by_id=access.employee_id)
-    if condition == Q(pk__in=[]):
-        return TrainingNeed.objects.none()
-    return TrainingNeed.objects.filter(condition)
 
 
 def need_list(
@@ -84,7 +67,9 @@ def need_list(
     urgency: str = "",
     mine: bool = False,
 ) -> QuerySet[TrainingNeed]:
-    needs = needs_visible(user=user).select_related("branch", "submitted_by", "claimed_by")
+    needs = TrainingNeed.objects.visible_to(user).select_related(
+        "branch", "submitted_by", "claimed_by"
+    )
     if status:
         needs = needs.filter(status=status)
     if branch_code:
@@ -102,7 +87,7 @@ def need_list(
 def need_detail(*, user, pk: int) -> TrainingNeed | None:
     """The need with its history, sessions and plans, or None when unknown or out of scope."""
     return (
-        needs_visible(user=user)
+        TrainingNeed.objects.visible_to(user)
         .select_related("branch", "submitted_by", "claimed_by", "course")
         .prefetch_related(
             Prefetch("events", queryset=NeedEvent.objects.select_related("actor")),
@@ -122,35 +107,6 @@ def sessions_linkable(*, user, need: TrainingNeed) -> QuerySet[Session]:
     if not access.is_hq_admin:
         sessions = sessions.filter(trainers__id=access.employee_id)
     return sessions.select_related("branch").order_by("-starts_at")
-
-
-def plans_visible(*, user) -> QuerySet[TrainingPlan]:
-    """HQ: all plans; managers: HQ-wide plans and their branches' plans; trainers: approved
-    plans (the plans they deliver)."""
-    access = access_for(user)
-    if access.is_hq:
-        return TrainingPlan.objects.all()
-    condition = Q(pk__in=[])
-    if access.managed_branch_ids:
-        condition |= Q(scope=TrainingPlan.Scope.HQ, status=TrainingPlan.Status.APPROVED)
-        condition |= Q(branch_id__in=access.managed_branch_ids)
-    if Role.TRAINER in access.roles:
-        condition |= Q(status=TrainingPlan.Status.APPROVED)
-    if condition == Q(pk__in=[]):
-        return TrainingPlan.objects.none()
-    return TrainingPlan.objects.filter(condition)
-
-
-def may_edit_plan(*, user, plan: TrainingPlan) -> bool:
-    """HQ admins edit any plan; a manager their branch's draft (the training lead reads)."""
-    access = access_for(user)
-    if access.is_hq_admin:
-        return True
-    return (
-        plan.status == TrainingPlan.Status.DRAFT
-        and plan.scope == TrainingPlan.Scope.BRANCH
-        and plan.branch_id in access.managed_branch_ids
-    )
 
 
 # --- plan progress -------------------------------------------------------------------------
@@ -287,7 +243,7 @@ def plan_base() -> QuerySet[TrainingPlan]:
 
 
 def plan_list(*, user, status: str = "", branch_code: str = "") -> QuerySet[TrainingPlan]:
-    plans = plan_base().filter(pk__in=plans_visible(user=user).values("pk"))
+    plans = plan_base().filter(pk__in=TrainingPlan.objects.visible_to(user).values("pk"))
     if status:
         plans = plans.filter(status=status)
     if branch_code:
@@ -298,7 +254,7 @@ def plan_list(*, user, status: str = "", branch_code: str = "") -> QuerySet[Trai
 def plan_detail(*, user, pk: int) -> TrainingPlan | None:
     plan = (
         plan_base()
-        .filter(pk__in=plans_visible(user=user).values("pk"), pk=pk)
+        .filter(pk__in=TrainingPlan.objects.visible_to(user).values("pk"), pk=pk)
         .prefetch_related(
             Prefetch(
                 "needs",
@@ -320,7 +276,8 @@ def plan_detail(*, user, pk: int) -> TrainingPlan | None:
 
 
 def managed_branches(*, user) -> QuerySet[Branch]:
-    return Branch.objects.filter(pk__in=access_for(user).managed_branch_ids).order_by("code")
+    """The branches ``user`` manages (HQ included: only those it manages, if any)."""
+    return Branch.objects.filter(scoping.branch_q(access_for(user), "pk")).order_by("code")
 
 
 def branch_needs_by_status(*, branch: Branch) -> list[tuple[str, str, list[TrainingNeed]]]:

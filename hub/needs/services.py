@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.needs.models import NeedEvent, TrainingNeed, TrainingPlan
-from hub.needs.selectors import may_edit_plan
+from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, PositionCategory, Role
 from hub.organisation.permissions import access_for, employee_for
 from hub.sessions.models import Attendance, Session
@@ -64,10 +64,7 @@ class NeedStateError(ValidationError):
 
 
 def _is_claimer_or_hq(user, need: TrainingNeed) -> bool:
-    access = access_for(user)
-    return access.is_hq_admin or (
-        access.employee_id is not None and need.claimed_by_id == access.employee_id
-    )
+    return scoping.can_change(user, need)
 
 
 def _locked(need: TrainingNeed) -> TrainingNeed:
@@ -111,7 +108,7 @@ def need_submit(
     Writes the need (status open) and its first ``NeedEvent`` (∅ → open).
     """
     access = access_for(actor)
-    if branch.pk not in access.managed_branch_ids:
+    if not access.manages(branch.pk):
         raise PermissionDenied(MSG_SUBMIT_OWN_BRANCH)
     _check_metric_direction(
         before=metric_before, target=metric_target, higher_is_better=higher_is_better
@@ -293,7 +290,7 @@ def _check_plan_scope(user, *, scope: str, branch: Branch | None) -> None:
         return
     if scope != TrainingPlan.Scope.BRANCH or branch is None:
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
-    if branch.pk not in access.managed_branch_ids:
+    if not access.manages(branch.pk):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
 
 
@@ -348,7 +345,7 @@ def _check_target_branches(user, plan: TrainingPlan, branches: Iterable[Branch])
     access = access_for(user)
     if access.is_hq_admin:
         return
-    if any(b.pk not in access.managed_branch_ids for b in branches):
+    if not all(access.manages(b.pk) for b in branches):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
 
 
@@ -366,7 +363,7 @@ def plan_update(
 ) -> TrainingPlan:
     """Change a plan's text, period and audience: HQ at any time, the branch's manager while
     it is a draft. Scope and branch stay as created."""
-    if not may_edit_plan(user=actor, plan=plan):
+    if not scoping.can_change(actor, plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     _check_target_branches(actor, plan, target_branches)
     plan.title = title
@@ -402,7 +399,7 @@ def plan_link_need(
 ) -> TrainingPlan:
     """Link (or unlink) a need; a branch plan only takes needs of its own branch, and a
     withdrawn need is refused (unlinking is always allowed)."""
-    if not may_edit_plan(user=actor, plan=plan):
+    if not scoping.can_change(actor, plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     if unlink:
         plan.needs.remove(need)
@@ -420,7 +417,7 @@ def plan_link_session(
 ) -> TrainingPlan:
     """Link (or unlink) a session counted in the plan's progress. Cancelled sessions are
     refused; a branch plan only takes its branch's sessions and company-wide ones."""
-    if not may_edit_plan(user=actor, plan=plan):
+    if not scoping.can_change(actor, plan):
         raise PermissionDenied(MSG_PLAN_NOT_ALLOWED)
     if unlink:
         plan.sessions.remove(session)

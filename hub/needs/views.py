@@ -28,6 +28,7 @@ from hub.needs.forms import (
     SessionLinkForm,
 )
 from hub.needs.models import TrainingNeed, TrainingPlan
+from hub.organisation import scoping
 from hub.organisation.models import Branch, Role
 from hub.organisation.permissions import access_for, is_hq_admin, visible_branches
 from hub.sessions.models import Session
@@ -69,7 +70,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "params": query_without(request),
-            "can_submit": bool(access_for(request.user).managed_branch_ids),
+            "can_submit": access_for(request.user).is_manager,
         },
     )
 
@@ -203,7 +204,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": TrainingPlan.Status.choices,
             "params": query_without(request),
-            "can_create": access.is_hq_admin or bool(access.managed_branch_ids),
+            "can_create": access.is_hq_admin or access.is_manager,
         },
     )
 
@@ -229,7 +230,7 @@ def _plan_kwargs(data: dict) -> dict:
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
-    if not (access.is_hq_admin or access.managed_branch_ids):
+    if not (access.is_hq_admin or access.is_manager):
         raise PermissionDenied
     form = PlanForm(
         request.POST or None,
@@ -260,10 +261,10 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_use_plans(user=request.user):
         raise PermissionDenied
-    plan = selectors.plans_visible(user=request.user).filter(pk=pk).first()
+    plan = TrainingPlan.objects.visible_to(request.user).filter(pk=pk).first()
     if plan is None:
         raise Http404
-    if not selectors.may_edit_plan(user=request.user, plan=plan):
+    if not scoping.can_change(request.user, plan):
         raise PermissionDenied
     form = PlanForm(
         request.POST or None,
@@ -290,11 +291,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_detail(user=request.user, pk=pk)
     if plan is None:
         raise Http404
-    can_edit = selectors.may_edit_plan(user=request.user, plan=plan)
+    can_edit = scoping.can_change(request.user, plan)
     link_form = None
     if can_edit:
         needs = (
-            selectors.needs_visible(user=request.user)
+            TrainingNeed.objects.visible_to(request.user)
             .exclude(plans=plan)
             .exclude(status=Status.WITHDRAWN)
         )
@@ -326,7 +327,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not selectors.can_use_plans(user=request.user):
         raise PermissionDenied
-    plan = selectors.plans_visible(user=request.user).filter(pk=pk).first()
+    plan = TrainingPlan.objects.visible_to(request.user).filter(pk=pk).first()
     if plan is None:
         raise Http404
     back = redirect("needs:plan", pk=plan.pk)
@@ -336,7 +337,7 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("Plan approved."))
         elif action in {"link_need", "unlink_need"}:
             need = get_object_or_404(
-                selectors.needs_visible(user=request.user), pk=_posted_pk(request, "need")
+                TrainingNeed.objects.visible_to(request.user), pk=_posted_pk(request, "need")
             )
             services.plan_link_need(
                 plan=plan, actor=request.user, need=need, unlink=action == "unlink_need"

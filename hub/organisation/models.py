@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
+from hub.organisation.roles import Role
+from hub.organisation.scoping import ScopedQuerySet
 from hub.storage import private_storage
 
 
@@ -39,6 +41,8 @@ class Branch(models.Model):
         Region, on_delete=models.PROTECT, related_name="branches", verbose_name=_("region")
     )
     is_hq = models.BooleanField(_("head office"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_hq", "code"]
@@ -83,7 +87,7 @@ def left_by(today: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}leave_date__isnull": False, f"{prefix}leave_date__lte": today})
 
 
-class EmployeeQuerySet(models.QuerySet):
+class EmployeeQuerySet(ScopedQuerySet):
     def current(self, today: dt.date | None = None) -> EmployeeQuerySet:
         """Staff who have not left (a leave date in the future still counts as staff)."""
         return self.exclude(left_by(today or timezone.localdate()))
@@ -193,15 +197,6 @@ class PerformanceGrade(models.Model):
     def is_high(self) -> bool:
         """A or B: what the manager nomination rule counts as a high performer."""
         return self.grade in {self.Grade.A, self.Grade.B}
-
-
-class Role(models.TextChoices):
-    """Roles beyond Learner (every active employee is a learner)."""
-
-    TRAINER = "trainer", _("Trainer")
-    BRANCH_MANAGER = "branch_manager", _("Branch manager")
-    HQ_ADMIN = "hq_admin", _("HQ curator / training admin")
-    TRAINING_LEAD = "training_lead", _("Training lead")
 
 
 class RoleGrant(models.Model):

@@ -1,5 +1,10 @@
 """Roles and scoping, in one place: every view, API and consumer asks these helpers.
 
+Which objects of a kind a user may see or change is answered by ``hub.organisation.scoping``
+(``visible(who, Model)``, ``Model.objects.visible_to(who)``, ``can_see``, ``can_change``);
+branches and people register their rules at the end of this module, and the helpers here
+(``visible_branches``, ``visible_employees``, ``can_view_employee``) are thin wrappers over it.
+
 Learner is implicit (every active employee); the other roles are ``RoleGrant`` rows.
 HQ roles (HQ curator / training admin, training lead) see every branch; a branch manager
 sees the branches they manage; anyone else sees only their own record.
@@ -11,49 +16,27 @@ training lead is a certification reviewer: every HQ page is open to them, no HQ 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from hub.organisation.models import Branch, Employee, Role, RoleGrant
-
-# Roles that read every branch's data.
-HQ_ROLES = frozenset({Role.HQ_ADMIN, Role.TRAINING_LEAD})
-# Roles whose holders may enter the Wagtail admin at /cms/ (the training lead only reads there).
-CMS_ROLES = frozenset({Role.TRAINER, Role.HQ_ADMIN, Role.TRAINING_LEAD})
-# Roles that write content in the admin (courses, H5P, videos): the CMS roles but the lead.
-AUTHOR_ROLES = frozenset({Role.TRAINER, Role.HQ_ADMIN})
-
-
-@dataclass(frozen=True)
-class Access:
-    """What one user may see, computed once per request and cached on the user object."""
-
-    employee_id: int | None
-    branch_id: int | None
-    roles: frozenset[str]
-    managed_branch_ids: frozenset[int]
-    is_superuser: bool
-
-    @property
-    def is_hq(self) -> bool:
-        """Reads every branch (HQ admin, training lead, superuser). Never a write check."""
-        return self.is_superuser or bool(self.roles & HQ_ROLES)
-
-    @property
-    def is_hq_admin(self) -> bool:
-        """Writes company-wide (HQ admin, superuser): the check of every HQ write."""
-        return self.is_superuser or Role.HQ_ADMIN in self.roles
-
-
-_NO_ACCESS = Access(None, None, frozenset(), frozenset(), False)
+from hub.organisation import scoping
+from hub.organisation.access import NO_ACCESS, Access
+from hub.organisation.models import Branch, Employee, RoleGrant
+from hub.organisation.roles import (  # noqa: F401 - the role groups are part of this API
+    AUTHOR_ROLES,
+    CMS_ROLES,
+    HQ_ROLES,
+    Role,
+)
 
 
 def access_for(user) -> Access:
-    """The user's roles and managed branches (one query, cached on ``user``)."""
+    """The user's roles and managed branches (one query, cached on ``user``). An ``Access``
+    is returned as it is, so every helper taking a user takes an ``Access`` too."""
+    if isinstance(user, Access):
+        return user
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
-        return _NO_ACCESS
+        return NO_ACCESS
     cached = getattr(user, "_lectern_access", None)
     if cached is not None:
         return cached
@@ -114,7 +97,7 @@ def is_trainer(user) -> bool:
 
 
 def is_branch_manager(user) -> bool:
-    return bool(access_for(user).managed_branch_ids)
+    return access_for(user).is_manager
 
 
 def can_use_cms(user) -> bool:
@@ -132,38 +115,22 @@ def can_author_content(user) -> bool:
 def can_browse_people(user) -> bool:
     """The people directory is for HQ (everyone) and branch managers (their branches)."""
     access = access_for(user)
-    return access.is_hq or bool(access.managed_branch_ids)
+    return access.is_hq or access.is_manager
 
 
 def visible_branches(user) -> QuerySet[Branch]:
-    """Branches whose people and figures the user may see."""
-    access = access_for(user)
-    if access.is_hq:
-        return Branch.objects.all()
-    if access.managed_branch_ids:
-        return Branch.objects.filter(pk__in=access.managed_branch_ids)
-    return Branch.objects.none()
+    """Branches whose people and figures the user may see (see ``scoping``)."""
+    return scoping.visible(user, Branch)
 
 
 def visible_employees(user) -> QuerySet[Employee]:
-    """Employees the user may look up: all for HQ, their branches for managers, else self."""
-    access = access_for(user)
-    if access.is_hq:
-        return Employee.objects.all()
-    if access.managed_branch_ids:
-        return Employee.objects.filter(branch_id__in=access.managed_branch_ids)
-    if access.employee_id is not None:
-        return Employee.objects.filter(pk=access.employee_id)
-    return Employee.objects.none()
+    """Employees the user may look up: all for HQ, their branches for managers, and always
+    themselves (see ``scoping``)."""
+    return scoping.visible(user, Employee)
 
 
 def can_view_employee(user, employee: Employee) -> bool:
-    access = access_for(user)
-    if access.is_hq:
-        return True
-    if access.employee_id is not None and employee.pk == access.employee_id:
-        return True
-    return employee.branch_id in access.managed_branch_ids
+    return scoping.can_see(user, employee)
 
 
 def home_kind(user) -> str:
@@ -171,8 +138,47 @@ def home_kind(user) -> str:
     access = access_for(user)
     if access.is_hq:
         return "hq"
-    if access.managed_branch_ids:
+    if access.is_manager:
         return "manager"
     if Role.TRAINER in access.roles:
         return "trainer"
     return "learner"
+
+
+# --- this layer's kinds: branches and people ---------------------------------------------------
+
+
+def _visible_branches(access: Access, qs: QuerySet) -> QuerySet:
+    """HQ: every branch; a manager: the branches they manage; anyone else: none."""
+    return scoping.scoped(qs, access, scoping.branch_q(access, "pk"))
+
+
+def _act_for_branch(access: Access, branch: Branch) -> bool:
+    """Act for a branch (assign its people, plan for it): HQ admins and its managers."""
+    return access.is_hq_admin or access.manages(branch.pk)
+
+
+def _visible_employees(access: Access, qs: QuerySet) -> QuerySet:
+    """HQ: everyone; a manager: the people of their branches; everyone: themselves."""
+    return scoping.scoped(
+        qs, access, scoping.branch_q(access, "branch"), scoping.own_q(access, "pk")
+    )
+
+
+def _see_employee(access: Access, employee: Employee) -> bool:
+    return (
+        access.is_hq
+        or (access.employee_id is not None and employee.pk == access.employee_id)
+        or access.manages(employee.branch_id)
+    )
+
+
+def _act_for_employee(access: Access, employee: Employee) -> bool:
+    """Act for someone (enrol them, cancel their seat, nominate them): HQ admins and the
+    managers of their branch."""
+    return access.is_hq_admin or access.manages(employee.branch_id)
+
+
+scoping.register(Branch, visible=_visible_branches, change=_act_for_branch)
+scoping.register(Employee, visible=_visible_employees, change=_act_for_employee, see=_see_employee)
+scoping.use_access_resolver(access_for)

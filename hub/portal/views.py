@@ -73,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["region_count"] = len({b.region_id for b in context["branches"]})
     if kind == "manager":
         context["need_counts"] = dict(
-            need_selectors.needs_visible(user=request.user)
+            TrainingNeed.objects.visible_to(request.user)
             .exclude(status__in=[TrainingNeed.Status.EVALUATED, TrainingNeed.Status.WITHDRAWN])
             .order_by()
             .values_list("status")

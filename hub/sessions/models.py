@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.organisation.models import PositionCategory
+from hub.organisation.scoping import ScopedQuerySet
 
 
-class SessionQuerySet(models.QuerySet):
+class SessionQuerySet(ScopedQuerySet):
     def with_credit(self) -> SessionQuerySet:
         """Annotate ``has_completer`` (an enrolled learner completed the session, see
         ``AttendanceQuerySet.completed``) and ``credited_minutes``: the delivered duration of an
@@ -157,7 +158,7 @@ def completed_enrolment_q(path: str = "") -> Q:
     )
 
 
-class EnrolmentQuerySet(models.QuerySet):
+class EnrolmentQuerySet(ScopedQuerySet):
     def completed(self) -> EnrolmentQuerySet:
         """Enrolments whose training is completed (``completed_enrolment_q``)."""
         return self.filter(completed_enrolment_q())
@@ -211,7 +212,7 @@ class Enrolment(models.Model):
         return f"{self.learner} @ {self.session}"
 
 
-class AttendanceQuerySet(models.QuerySet):
+class AttendanceQuerySet(ScopedQuerySet):
     def completed(self) -> AttendanceQuerySet:
         """Completed training, the one definition every page uses (My learning, My branch, HQ
         overview, plan progress, teaching hours): an enrolled learner of an ended session whose

@@ -53,9 +53,14 @@ def can_see_roster(user, session: Session) -> bool:
     access = access_for(user)
     if access.is_hq or is_session_trainer(user, session):
         return True
-    if not access.managed_branch_ids:
-        return False
-    return session.branch_id is None or session.branch_id in access.managed_branch_ids
+    return oversees(access, session)
+
+
+def oversees(access, session: Session) -> bool:
+    """A manager of the session's branch, or any manager for a company-wide session (their
+    people take part in it; they see only their own people in it). ``access`` is an
+    ``Access``."""
+    return access.is_manager and (session.branch_id is None or access.manages(session.branch_id))
 
 
 def _window(now: dt.datetime, minutes: int) -> int:

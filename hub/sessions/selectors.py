@@ -21,27 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hub.organisation.models import Employee
-from hub.organisation.permissions import access_for
 from hub.sessions.models import Enrolment, Notification, Session, completed_enrolment_q
-from hub.sessions.rules import is_session_trainer
-
-
-def visible_sessions(*, user) -> QuerySet[Session]:
-    """HQ sees every session; others see company-wide sessions, their own branch's and their
-    managed branches', the ones they teach and the ones they are enrolled in."""
-    access = access_for(user)
-    if access.is_hq:
-        return Session.objects.all()
-    if access.employee_id is None:
-        return Session.objects.none()
-    branches = {access.branch_id, *access.managed_branch_ids}
-    taught = Session.trainers.through.objects.filter(employee_id=access.employee_id).values(
-        "session_id"
-    )
-    enrolled = Enrolment.objects.filter(learner_id=access.employee_id).values("session_id")
-    return Session.objects.filter(
-        Q(branch__isnull=True) | Q(branch_id__in=branches) | Q(pk__in=taught) | Q(pk__in=enrolled)
-    )
 
 
 def seats(*, status: str) -> Coalesce:
@@ -68,7 +48,7 @@ def session_list(
     end: dt.datetime | None = None,
 ) -> QuerySet[Session]:
     qs = (
-        visible_sessions(user=user)
+        Session.objects.visible_to(user)
         .select_related("branch", "course")
         .prefetch_related("trainers")
         .annotate(
@@ -91,7 +71,7 @@ def session_list(
 
 def session_detail(*, user, pk: int) -> Session | None:
     return (
-        visible_sessions(user=user)
+        Session.objects.visible_to(user)
         .select_related("branch", "course")
         .prefetch_related("trainers")
         .filter(pk=pk)
@@ -102,13 +82,11 @@ def session_detail(*, user, pk: int) -> Session | None:
 def session_roster(*, user, session: Session) -> QuerySet[Enrolment]:
     """Active enrolments with learners and attendance; a manager who does not teach it sees
     only the people of their branches (HQ and its trainers see everyone)."""
-    access = access_for(user)
-    qs = session.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related(
-        "learner__branch", "attendance"
+    qs = (
+        session.enrolments.exclude(status=Enrolment.Status.CANCELLED)
+        .select_related("learner__branch", "attendance")
+        .visible_to(user)
     )
-    teaches = is_session_trainer(user, session)
-    if not (access.is_hq or teaches):
-        qs = qs.filter(learner__branch_id__in=access.managed_branch_ids)
     return qs.order_by("status", "queued_at", "pk")
 
 

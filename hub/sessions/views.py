@@ -129,7 +129,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_roster": can_roster,
         # The training needs this session delivers, for the people who work on them.
         "needs": session.training_needs.only("pk", "title") if can_run or can_roster else (),
-        "can_assign": access.is_hq_admin or bool(access.managed_branch_ids),
+        "can_assign": access.is_hq_admin or access.is_manager,
         # The services' own rules decide every button: Enrol, cancel, check in, Start, End.
         "can_enrol": (
             me is not None
@@ -291,7 +291,7 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def session_assign(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(request, pk)
     access = permissions.access_for(request.user)
-    if not (access.is_hq_admin or access.managed_branch_ids):
+    if not (access.is_hq_admin or access.is_manager):
         raise PermissionDenied
     branches = permissions.visible_branches(request.user).order_by("code")
     form = AssignForm(request.POST or None, branches=branches)

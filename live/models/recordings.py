@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.organisation.scoping import ScopedQuerySet
+
 __all__ = ["RecordingProgress", "RecordingSource"]
 
 
@@ -35,6 +37,8 @@ class RecordingSource(models.Model):
     # The media length the server trusts; when empty, each learner's first report sets theirs.
     duration_seconds = models.PositiveIntegerField(_("length (s)"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("recording")
@@ -73,6 +77,8 @@ class RecordingProgress(models.Model):
     clock_at = models.DateTimeField(_("last report at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("recording progress")

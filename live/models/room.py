@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.organisation.scoping import ScopedQuerySet
+
 __all__ = [
     "LiveEvent",
     "LiveRoom",
@@ -47,6 +49,8 @@ class LiveRoom(models.Model):
     moderators = models.ManyToManyField(
         "hub.Employee", blank=True, related_name="moderated_rooms", verbose_name=_("moderators")
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("live room")
@@ -121,6 +125,8 @@ class Question(models.Model):
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-pinned", "-votes", "created_at", "pk"]

@@ -5,7 +5,8 @@ Who sees what:
 
 - **staff view** (may export): the session's trainers and moderators, HQ, and managers of
   the session's branch (of any branch for a company-wide session, as for the roster). They
-  see hidden questions, marked hidden.
+  see hidden questions, marked hidden; a manager sees only the questions of their branches'
+  people, as in the roster (``live.scoping``).
 - **learner view**: learners enrolled in the session (not waitlisted or cancelled). No
   hidden questions.
 - Who asked an anonymous question is shown only to trainers, moderators and HQ, and only
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from hub.organisation.permissions import access_for
+from hub.organisation.permissions import Access, access_for
 from hub.sessions.models import Enrolment, Session
-from hub.sessions.rules import is_session_trainer
+from hub.sessions.rules import is_session_trainer, oversees
 from live.models import LiveRoom, Poll, PollVote, Question
 
 RESULTS_NOT_READY = _("Results and question exports are available once the session has ended.")
@@ -31,6 +32,9 @@ RESULTS_NOT_READY = _("Results and question exports are available once the sessi
 class ResultsView:
     staff: bool
     reveal_anonymous: bool
+    # Whose view it is: the questions are those ``live.scoping`` lets them see (a manager:
+    # their branches' people's, as in the roster).
+    viewer: Access | None = None
 
 
 def session_for_results(*, session_id: int) -> Session | None:
@@ -55,19 +59,17 @@ def results_view(*, user, session: Session) -> ResultsView | None:
     room = _room(session)
     reveal = room is not None and room.reveal_anonymous_to_staff
     if access.is_hq or is_session_trainer(user, session):
-        return ResultsView(staff=True, reveal_anonymous=reveal)
+        return ResultsView(staff=True, reveal_anonymous=reveal, viewer=access)
     if access.employee_id is None:
         return None
     if room is not None and room.moderators.filter(pk=access.employee_id).exists():
-        return ResultsView(staff=True, reveal_anonymous=reveal)
-    if access.managed_branch_ids and (
-        session.branch_id is None or session.branch_id in access.managed_branch_ids
-    ):
-        return ResultsView(staff=True, reveal_anonymous=False)
+        return ResultsView(staff=True, reveal_anonymous=reveal, viewer=access)
+    if oversees(access, session):
+        return ResultsView(staff=True, reveal_anonymous=False, viewer=access)
     enrolled = Enrolment.objects.filter(
         session=session, learner_id=access.employee_id, status=Enrolment.Status.ENROLLED
     ).exists()
-    return ResultsView(staff=False, reveal_anonymous=False) if enrolled else None
+    return ResultsView(staff=False, reveal_anonymous=False, viewer=access) if enrolled else None
 
 
 def results_ready(session: Session) -> bool:
@@ -97,6 +99,8 @@ def result_questions(*, session: Session, view: ResultsView) -> list[QuestionRow
     """The session's questions, pinned first then by votes (one query). Hidden questions only
     in the staff view; the asker of an anonymous question only when the view reveals it."""
     questions = Question.objects.filter(session=session).select_related("author", "answered_by")
+    if view.viewer is not None:
+        questions = questions.visible_to(view.viewer)
     if not view.staff:
         questions = questions.filter(hidden=False)
     return [

@@ -69,10 +69,10 @@ def monitor_scope(user) -> MonitorScope | None:
             session__status__in=[Session.Status.SCHEDULED, Session.Status.LIVE],
         ).values_list("session_id", flat=True)
     )
-    managed = access.managed_branch_ids
-    if not managed and not taught and Role.TRAINER not in access.roles:
+    if not access.is_manager and not taught and Role.TRAINER not in access.roles:
         return None
-    return MonitorScope(False, frozenset(managed), bool(managed), taught)
+    # A manager watches their branches' rooms and company-wide ones (``oversees``).
+    return MonitorScope(False, access.managed_branch_ids, access.is_manager, taught)
 
 
 def _per_session(qs: QuerySet, field: str = "pk", *, distinct: bool = False) -> Coalesce:

@@ -113,12 +113,11 @@ def can_see_report(user, session: Session) -> bool:
 def progress_report(*, user, session: Session) -> list[ProgressRow]:
     """Enrolled learners and their progress; a manager who does not teach the session sees
     only the people of their branches."""
-    access = access_for(user)
-    enrolments = session.enrolments.filter(status=Enrolment.Status.ENROLLED).select_related(
-        "learner__branch"
+    enrolments = (
+        session.enrolments.filter(status=Enrolment.Status.ENROLLED)
+        .select_related("learner__branch")
+        .visible_to(user)
     )
-    if not (access.is_hq or session_rules.is_session_trainer(user, session)):
-        enrolments = enrolments.filter(learner__branch_id__in=access.managed_branch_ids)
     learners = [e.learner for e in enrolments.order_by("learner__employee_no", "pk")]
     by_learner = {
         p.learner_id: p

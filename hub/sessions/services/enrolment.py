@@ -66,7 +66,7 @@ def _learner_refusal(*, actor, session: Session, learner: Employee) -> str | Non
             return str(MSG_NOT_OPEN)
     elif access.is_hq_admin:
         pass
-    elif learner.branch_id in access.managed_branch_ids:
+    elif access.manages(learner.branch_id):
         if session.branch_id is not None and session.branch_id != learner.branch_id:
             return str(MSG_NOT_OPEN)
     else:
@@ -189,7 +189,7 @@ def cancel_deadline(session: Session, settings: SessionSettings | None = None) -
 def _may_cancel_any(actor, learner: Employee) -> bool:
     """Their branch's manager or an HQ admin may cancel a learner's enrolment."""
     access = access_for(actor)
-    return access.is_hq_admin or learner.branch_id in access.managed_branch_ids
+    return access.is_hq_admin or access.manages(learner.branch_id)
 
 
 def enrolment_cancel_refusal(

@@ -93,7 +93,7 @@ def test_csv_defuses_formula_text(client_for, exported):
 def test_reveal_exports_the_anonymous_asker_to_trainers_and_hq_but_not_managers(client_for, branch):
     trainer = make_trainer()
     session = ended_session(trainers=[trainer], branch=branch, reveal_anonymous=True)
-    ask(session, EmployeeFactory(name="李四"), text="匿名提问", anonymous=True)
+    ask(session, EmployeeFactory(branch=branch, name="李四"), text="匿名提问", anonymous=True)
     for employee in (trainer, make_hq_admin()):
         rows = _csv_rows(client_for(employee).get(_url(session, "csv")))
         assert rows[1][2] == "李四"
@@ -112,8 +112,19 @@ def test_enrolled_learner_stranger_and_other_manager_are_refused(client_for, exp
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_branch_manager_may_export(client_for, exported, manager, fmt):
-    assert client_for(manager).get(_url(exported["session"], fmt)).status_code == 200
+def test_branch_manager_exports_only_their_branchs_rows(client_for, exported, manager, fmt):
+    """The fixture's askers are of other branches: the manager's export holds only the
+    question of their own branch's person (as their roster holds only their people)."""
+    session = exported["session"]
+    ask(session, EmployeeFactory(branch=manager.branch, name="赵六"), text="本分部的问题")
+    response = client_for(manager).get(_url(session, fmt))
+    assert response.status_code == 200
+    if fmt == "csv":
+        texts = [row[1] for row in _csv_rows(response)[1:]]
+    else:
+        texts = [row[1] for row in _xlsx_rows(response)[0][2:]]
+    assert texts == ["本分部的问题"]
+    assert "张三" not in response.content.decode("utf-8", "replace")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

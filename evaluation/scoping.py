@@ -1,0 +1,64 @@
+"""Scoping of assignments and submissions (see ``hub.organisation.scoping``); the rules for
+one object are in ``evaluation.permissions``.
+
+- Assignments: HQ, the session's trainers, its enrolled learners, learners who submitted to
+  it, and the managers of a learner of the session (not cancelled). Its trainers and HQ
+  admins change one (and grade).
+- Submissions: the learner who wrote one, the session's trainers, HQ, the managers of the
+  learner's branch. Graded by the session's trainers and HQ admins.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from evaluation import permissions
+from evaluation.models import Assignment, Submission
+from hub.organisation import scoping
+from hub.organisation.permissions import Access
+from hub.sessions import scoping as sessions_scoping
+from hub.sessions.models import Enrolment
+
+
+def _visible_assignments(access: Access, qs: QuerySet) -> QuerySet:
+    conditions = []
+    if access.employee_id is not None:
+        enrolled = Enrolment.objects.filter(
+            learner_id=access.employee_id, status=Enrolment.Status.ENROLLED
+        ).values("session_id")
+        submitted = Submission.objects.filter(learner_id=access.employee_id).values("assignment_id")
+        conditions += [
+            Q(session_id__in=sessions_scoping.taught_session_ids(access)),
+            Q(session_id__in=enrolled),
+            Q(pk__in=submitted),
+        ]
+    if access.is_manager:
+        their_people = (
+            Enrolment.objects.filter(scoping.branch_q(access, "learner__branch"))
+            .exclude(status=Enrolment.Status.CANCELLED)
+            .values("session_id")
+        )
+        conditions.append(Q(session_id__in=their_people))
+    return scoping.scoped(qs, access, *conditions)
+
+
+def _visible_submissions(access: Access, qs: QuerySet) -> QuerySet:
+    conditions = [scoping.own_q(access, "learner"), scoping.branch_q(access, "learner__branch")]
+    if access.employee_id is not None:
+        taught = sessions_scoping.taught_session_ids(access)
+        conditions.append(Q(assignment__session_id__in=taught))
+    return scoping.scoped(qs, access, *conditions)
+
+
+scoping.register(
+    Assignment,
+    visible=_visible_assignments,
+    change=lambda access, a: permissions.can_manage_assignments(access, a.session),
+    see=permissions.can_view_assignment,
+)
+scoping.register(
+    Submission,
+    visible=_visible_submissions,
+    change=lambda access, s: permissions.can_manage_assignments(access, s.assignment.session),
+    see=permissions.can_view_submission,
+)
