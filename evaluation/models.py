@@ -210,6 +210,7 @@ class Grade(models.Model):
 from evaluation.surveys.models import (  # noqa: E402, F401
     Survey,
     SurveyAnswer,
+    SurveyInvitation,
     SurveyQuestion,
     SurveyReceipt,
     SurveyResponse,

@@ -5,6 +5,7 @@ Connected from ``EvaluationConfig.ready``."""
 from __future__ import annotations
 
 from evaluation import selectors
+from evaluation.surveys import selectors as survey_selectors
 from hub.registry import portal_panel
 
 # Home lists as many due assignments as upcoming sessions (``hub.portal.views.HOME_LIST_SIZE``).
@@ -26,6 +27,11 @@ def my_learning(employee) -> dict:
         "due": selectors.assignments_due_for(employee),
         "grades": selectors.grades_for(employee)[:MY_PAGE_GRADES],
     }
+
+
+@portal_panel("my_learning", name="evaluation.surveys_to_answer")
+def surveys_to_answer(employee) -> dict:
+    return {"surveys_to_answer": survey_selectors.surveys_to_answer(employee)}
 
 
 @portal_panel("my_teaching", name="evaluation.to_grade")

@@ -179,6 +179,10 @@ class Survey(models.Model):
 
 
 class SurveyResponse(models.Model):
+    """One learner's answers. Anonymous: no learner, a random id and only the day of
+    submission, so neither a column nor the order of rows ties it to a receipt."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="responses", verbose_name=_("survey")
     )
@@ -220,6 +224,8 @@ class SurveyResponse(models.Model):
 
 
 class SurveyAnswer(models.Model):
+    # Random ids: sequential ones would reveal the order in which anonymous responses came.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(
         SurveyResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
     )
@@ -267,6 +273,32 @@ class SurveyReceipt(models.Model):
         verbose_name_plural = _("survey receipts")
         constraints = [
             models.UniqueConstraint(fields=["survey", "learner"], name="survey_receipt_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.learner}"
+
+
+class SurveyInvitation(models.Model):
+    """``learner`` (a completer) was sent ``survey``: dispatch is once per learner."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey")
+    )
+    learner = models.ForeignKey(
+        "hub.Employee",
+        on_delete=models.CASCADE,
+        related_name="survey_invitations",
+        verbose_name=_("learner"),
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["survey_id", "pk"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "learner"], name="survey_invitation_once"),
         ]
 
     def __str__(self) -> str:

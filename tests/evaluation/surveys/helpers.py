@@ -29,3 +29,24 @@ def add_responses(survey: Survey, *scores) -> list[SurveyResponse]:
         )
         for s in scores
     ]
+
+
+def completer(session, learner=None):
+    """An enrolled learner of the ended ``session`` who met the completion rule."""
+    from hub.sessions.models import Attendance
+    from tests.evaluation.helpers import enrol
+    from tests.factories import EmployeeFactory
+
+    learner = learner or EmployeeFactory()
+    enrolment = enrol(session, learner)
+    Attendance.objects.create(enrolment=enrolment, status="present", completed=True)
+    return learner
+
+
+def answers_for(survey, **by_kind) -> dict:
+    """Valid answers for every question of ``survey``: ratings 4 (1-5) and 8 (0-10), a comment."""
+    from evaluation.surveys.services import questions_of
+
+    defaults = {"rating_5": "4", "rating_10": "8", "text": "很好"}
+    defaults.update(by_kind)
+    return {q.pk: [defaults.get(q.kind, "0")] for q in questions_of(survey.template)}
