@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from evaluation.models import Assignment, Submission
+from evaluation.models import Assignment, Submission, Survey, SurveyTemplate
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, Role
@@ -70,6 +70,8 @@ TABLE = {
     MentorPairing: row(owner=("A", "")),
     Assignment: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
     Submission: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
+    # Survey results: read by the session's trainers and managers; learners answer, never see.
+    Survey: row(trainer=("A", ""), manager=("A", "")),
     RecordingSource: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
     # Progress is written by the learner's own playback only, never by staff.
     RecordingProgress: row(
@@ -122,6 +124,11 @@ def _objects_of(branch, *, learner, trainer, manager) -> dict:
         RecordingSource: RecordingSource.objects.create(session=session, duration_seconds=60),
         RecordingProgress: RecordingProgress.objects.create(session=session, learner=learner),
         LiveRoom: LiveRoom.objects.create(session=session),
+        Survey: Survey.objects.create(
+            session=session,
+            template=SurveyTemplate.objects.get(is_default=True, is_current=True),
+            closes_at=session.ends_at + dt.timedelta(days=7),
+        ),
         Question: Question.objects.create(session=session, author=learner, text="怎么办?"),
     }
 
