@@ -32,6 +32,7 @@ urlpatterns = [
     path("surveys/<int:survey_id>/", survey_views.survey_answer, name="survey_answer"),
     path("surveys/<int:survey_id>/results/", survey_views.survey_results, name="survey_results"),
     path("sessions/<int:session_id>/survey/", survey_views.session_survey, name="session_survey"),
+    path("surveys/settings/", survey_views.survey_settings, name="survey_settings"),
     path(
         "surveys/templates/<int:template_id>/",
         survey_views.survey_template,

@@ -4,6 +4,7 @@ below 3 responses) with the QR code for in-person sessions, and a template with 
 from __future__ import annotations
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,10 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from evaluation.surveys import dispatch, selectors, services
-from evaluation.surveys.models import Survey, SurveyTemplate
+from evaluation.surveys.models import Survey, SurveySettings, SurveyTemplate
 from evaluation.surveys.rules import MIN_RESPONSES
 from hub.organisation.permissions import access_for, employee_for
 from hub.sessions.models import Session
+from hub.web import form_add_service_errors
 
 
 def _raw_answers(request: HttpRequest, questions) -> dict:
@@ -142,4 +144,39 @@ def survey_template(request: HttpRequest, template_id: int) -> HttpResponse:
             "weights": sum(q.weight for q in questions if q.in_satisfaction),
             "versions": SurveyTemplate.objects.filter(family=template.family).order_by("version"),
         },
+    )
+
+
+class SurveySettingsForm(forms.ModelForm):
+    class Meta:
+        model = SurveySettings
+        fields = ["reminder_after_days", "close_after_days"]
+
+
+@login_required
+def survey_settings(request: HttpRequest) -> HttpResponse:
+    """HQ reads the survey timing; only an HQ admin saves it (audited)."""
+    access = access_for(request.user)
+    if not access.is_hq:
+        raise PermissionDenied
+    if request.method == "POST" and not access.is_hq_admin:
+        raise PermissionDenied
+    form = SurveySettingsForm(request.POST or None, instance=SurveySettings.load())
+    if not access.is_hq_admin:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_settings_update(
+                actor=request.user, **{f: form.cleaned_data[f] for f in form.Meta.fields}
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("evaluation:survey_settings")
+    return render(
+        request,
+        "evaluation/surveys/settings.html",
+        {"form": form, "can_edit": access.is_hq_admin, "default": services.default_template()},
     )

@@ -395,6 +395,9 @@ TABLE: dict[str, Rule] = {
     "evaluation:survey_answer": rule({LEARNER}, pk("survey", "survey_id")),
     "evaluation:survey_results": rule({MANAGER, *HQ_READ}, pk("survey", "survey_id")),
     "evaluation:session_survey": rule(SIGNED_IN, ENDED),
+    "evaluation:survey_settings": rule(
+        ADMINS, data=lambda w: {"reminder_after_days": "3", "close_after_days": "7"}
+    ),
     "evaluation:survey_template": rule(HQ_READ, lambda w: {"template_id": w.survey.template_id}),
     "evaluation:grade": rule(ADMINS, SUBMISSION, lambda w: {"score": "90", "feedback": "好"}),
     # nominations and the mentor programme

@@ -117,3 +117,18 @@ def test_my_learning_lists_surveys_to_answer(client):
     client.force_login(learner.user)
     page = client.get(reverse("portal:learning"))
     assert reverse("evaluation:survey_answer", args=[session.survey.pk]).encode() in page.content
+
+
+def test_hq_admin_changes_survey_settings_and_it_is_audited(client):
+    from evaluation.models import SurveySettings
+    from hub.organisation.models import AuditEvent
+
+    client.force_login(make_hq_admin().user)
+    response = client.post(
+        reverse("evaluation:survey_settings"),
+        {"reminder_after_days": "3", "close_after_days": "10"},
+    )
+    assert response.status_code == 302
+    settings = SurveySettings.load()
+    assert (settings.reminder_after_days, settings.close_after_days) == (3, 10)
+    assert AuditEvent.objects.filter(summary__startswith="survey:").count() == 1
