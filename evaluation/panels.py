@@ -14,6 +14,7 @@ HOME_DUE = 5
 # the full lists are on /assignments/.
 MY_PAGE_GRADES = 10
 MY_PAGE_TO_GRADE = 20
+MY_PAGE_SURVEYS = 10
 
 
 @portal_panel("home", name="evaluation.due")
@@ -32,6 +33,11 @@ def my_learning(employee) -> dict:
 @portal_panel("my_learning", name="evaluation.surveys_to_answer")
 def surveys_to_answer(employee) -> dict:
     return {"surveys_to_answer": survey_selectors.surveys_to_answer(employee)}
+
+
+@portal_panel("my_teaching", name="evaluation.survey_results")
+def survey_results(employee) -> dict:
+    return {"taught_surveys": survey_selectors.surveys_taught_by(employee)[:MY_PAGE_SURVEYS]}
 
 
 @portal_panel("my_teaching", name="evaluation.to_grade")

@@ -248,3 +248,16 @@ def test_settings_update_is_audited():
     assert SurveySettings.load().reminder_after_days == 3
     event = AuditEvent.objects.get()
     assert event.data == {"survey": {"reminder_after_days": [2, 3]}}
+
+
+def test_a_completion_recorded_after_the_end_sends_the_survey():
+    """The recording path: minutes recorded for an ended session (as recording progress does
+    through ``attendance_record_minutes``) complete the learner, and the survey follows."""
+    from hub.sessions.services import attendance_record_minutes
+
+    session = make_session()
+    learner = EmployeeFactory()
+    enrolment = enrol(session, learner)
+    attendance_record_minutes(enrolment=enrolment, minutes=session.attendance_minutes)
+    assert list(SurveyInvitation.objects.values_list("learner_id", flat=True)) == [learner.pk]
+    assert Notification.objects.filter(recipient=learner, session=session).count() == 1

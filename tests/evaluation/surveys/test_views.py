@@ -132,3 +132,15 @@ def test_hq_admin_changes_survey_settings_and_it_is_audited(client):
     settings = SurveySettings.load()
     assert (settings.reminder_after_days, settings.close_after_days) == (3, 10)
     assert AuditEvent.objects.filter(summary__startswith="survey:").count() == 1
+
+
+def test_my_teaching_links_the_trainers_survey_results(client):
+    from tests.evaluation.helpers import make_trainer
+
+    trainer = make_trainer()
+    survey = make_survey(make_session(trainers=[trainer]))
+    add_responses(survey, 90)
+    client.force_login(trainer.user)
+    page = client.get(reverse("portal:teaching"))
+    assert reverse("evaluation:survey_results", args=[survey.pk]).encode() in page.content
+    assert client.get(reverse("evaluation:survey_results", args=[survey.pk])).status_code == 200
