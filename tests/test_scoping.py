@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from evaluation.models import Assignment, Submission, Survey, SurveyTemplate
+from evaluation.models import Assignment, Submission, Survey
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, Role
@@ -20,6 +20,7 @@ from hub.organisation.permissions import access_for, can_view_employee, visible_
 from hub.sessions.models import Attendance, Enrolment, Session
 from live.models import LiveRoom, Question, RecordingProgress, RecordingSource
 from tests.evaluation.helpers import enrol, make_assignment, make_session
+from tests.evaluation.surveys.helpers import default_template as default_survey_template
 from tests.factories import (
     BranchFactory,
     EmployeeFactory,
@@ -126,7 +127,7 @@ def _objects_of(branch, *, learner, trainer, manager) -> dict:
         LiveRoom: LiveRoom.objects.create(session=session),
         Survey: Survey.objects.create(
             session=session,
-            template=SurveyTemplate.objects.get(is_default=True, is_current=True),
+            template=default_survey_template(),
             closes_at=session.ends_at + dt.timedelta(days=7),
         ),
         Question: Question.objects.create(session=session, author=learner, text="怎么办?"),

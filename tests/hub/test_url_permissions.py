@@ -29,11 +29,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from evaluation import services as evaluation_services
-from evaluation.models import Survey, SurveyTemplate
+from evaluation.models import Survey
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation.models import ImportBatch, Role
 from hub.sessions.models import Attendance, CalendarFeedToken, Enrolment, Session
 from live.models import Question
+from tests.evaluation.surveys.helpers import default_template as default_survey_template
 from tests.factories import BranchFactory, EmployeeFactory, SessionFactory, grant, make_manager
 from tests.hub.needs.helpers import make_need
 from tests.tiers.factories import (
@@ -173,7 +174,7 @@ def _build_world(tmp) -> World:
     )
     survey = Survey.objects.create(
         session=ended,
-        template=SurveyTemplate.objects.get(is_default=True, is_current=True),
+        template=default_survey_template(),
         closes_at=timezone.now() + dt.timedelta(days=7),
     )
     question = Question.objects.create(

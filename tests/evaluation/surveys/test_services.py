@@ -17,14 +17,13 @@ from evaluation.models import (
     SurveyReceipt,
     SurveyResponse,
     SurveySettings,
-    SurveyTemplate,
 )
 from evaluation.surveys import dispatch, services
 from hub.organisation.models import AuditEvent, Employee
 from hub.sessions.models import Notification, Session
 from hub.sessions.signals import session_delivered
 from tests.evaluation.helpers import enrol, make_session
-from tests.evaluation.surveys.helpers import answers_for, completer, make_survey
+from tests.evaluation.surveys.helpers import answers_for, completer, default_template, make_survey
 from tests.factories import EmployeeFactory, make_hq_admin
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +139,7 @@ def test_anonymous_response_has_no_link_to_the_learner_in_the_database():
 
 
 def test_named_template_keeps_the_learner():
-    template = SurveyTemplate.objects.get(is_default=True)
+    template = default_template()
     template.anonymous = False
     template.save()
     survey = make_survey(make_session(), template=template)
@@ -215,7 +214,7 @@ def test_reminder_once_to_invited_without_receipt_then_close():
 
 def test_editing_a_template_in_use_creates_a_new_version():
     hq = make_hq_admin()
-    template = SurveyTemplate.objects.get(is_default=True)
+    template = default_template()
     assert services.template_revise(template=template, actor=hq.user) == template  # unused
     make_survey(make_session(), template=template)
     copy = services.template_revise(template=template, actor=hq.user)
@@ -235,7 +234,7 @@ def test_editing_a_template_in_use_creates_a_new_version():
 
 
 def test_only_hq_admins_revise_templates_and_change_settings():
-    template = SurveyTemplate.objects.get(is_default=True)
+    template = default_template()
     with pytest.raises(PermissionDenied):
         services.template_revise(template=template, actor=EmployeeFactory().user)
     with pytest.raises(PermissionDenied):
