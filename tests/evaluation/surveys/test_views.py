@@ -144,3 +144,33 @@ def test_my_teaching_links_the_trainers_survey_results(client):
     page = client.get(reverse("portal:teaching"))
     assert reverse("evaluation:survey_results", args=[survey.pk]).encode() in page.content
     assert client.get(reverse("evaluation:survey_results", args=[survey.pk])).status_code == 200
+
+
+def test_results_take_a_fixed_number_of_queries(django_assert_num_queries):
+    from evaluation.surveys import selectors as survey_selectors
+    from evaluation.surveys import services
+
+    def run(n):
+        survey = make_survey(make_session())
+        for _ in range(n):
+            services.response_submit(
+                survey=survey, learner=completer(survey.session), answers=answers_for(survey)
+            )
+        return survey
+
+    small, big = run(3), run(6)
+    with django_assert_num_queries(8) as few:
+        survey_selectors.survey_results(small)
+    with django_assert_num_queries(len(few.captured_queries)):
+        results = survey_selectors.survey_results(big)
+    assert results.responses == 6 and results.enough
+
+
+def test_short_link_sends_completers_to_the_answer_page_and_staff_to_results(client):
+    survey = make_survey(make_session())
+    learner = completer(survey.session)
+    url = reverse("evaluation:session_survey", args=[survey.session_id])
+    client.force_login(learner.user)
+    assert client.get(url).url == reverse("evaluation:survey_answer", args=[survey.pk])
+    client.force_login(make_hq_admin().user)
+    assert client.get(url).url == reverse("evaluation:survey_results", args=[survey.pk])
