@@ -17,6 +17,7 @@ from evaluation.models import (
     SurveyReceipt,
     SurveyResponse,
     SurveySettings,
+    SurveyTemplate,
 )
 from evaluation.surveys import dispatch, services
 from hub.organisation.models import AuditEvent, Employee
@@ -260,3 +261,31 @@ def test_a_completion_recorded_after_the_end_sends_the_survey():
     attendance_record_minutes(enrolment=enrolment, minutes=session.attendance_minutes)
     assert list(SurveyInvitation.objects.values_list("learner_id", flat=True)) == [learner.pk]
     assert Notification.objects.filter(recipient=learner, session=session).count() == 1
+
+
+def _choice_template():
+    template = SurveyTemplate.objects.create(name="选择题", anonymous=False)
+    section = template.sections.create(position=0, title_zh="选择")
+    options = [{"zh": "甲", "en": "A"}, {"zh": "乙", "en": "B"}, {"zh": "丙", "en": "C"}]
+    single = section.questions.create(kind="single", text_zh="单选", options=options)
+    multiple = section.questions.create(
+        kind="multiple", text_zh="多选", options=options, required=False
+    )
+    optional = section.questions.create(kind="rating_5", text_zh="评分", required=False)
+    return template, single, multiple, optional
+
+
+def test_choices_are_validated_and_stored():
+    template, single, multiple, _optional = _choice_template()
+    survey = make_survey(make_session(), template=template)
+    learner = completer(survey.session)
+    for bad in ({single.pk: ["3"]}, {single.pk: ["0", "1"]}, {single.pk: ["x"]}, {}):
+        with pytest.raises(ValidationError):
+            services.response_submit(survey=survey, learner=learner, answers=bad)
+    assert not SurveyResponse.objects.exists()
+    response = services.response_submit(
+        survey=survey, learner=learner, answers={single.pk: ["1"], multiple.pk: ["2", "0"]}
+    )
+    stored = {a.question_id: a.choices for a in response.answers.all()}
+    assert stored == {single.pk: [1], multiple.pk: [0, 2]}
+    assert response.satisfaction is None  # no rating in the satisfaction set
