@@ -1,6 +1,16 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from evaluation.models import Assignment, Grade, Submission
+from evaluation.models import (
+    Assignment,
+    Grade,
+    Submission,
+    Survey,
+    SurveyQuestion,
+    SurveySection,
+    SurveyTemplate,
+)
+from evaluation.surveys import services as survey_services
 
 
 @admin.register(Assignment)
@@ -37,3 +47,73 @@ class GradeAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "learner", "score", "graded_by", "graded_at"]
     list_select_related = ["assignment", "learner", "graded_by"]
     raw_id_fields = ["assignment", "learner", "submission", "graded_by"]
+
+
+# --- surveys -------------------------------------------------------------------------------
+
+
+class SurveyQuestionInline(admin.TabularInline):
+    model = SurveyQuestion
+    extra = 0
+    fields = ["position", "kind", "text_zh", "text_en", "required", "in_satisfaction", "weight"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.template.is_frozen()
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(SurveySection)
+class SurveySectionAdmin(admin.ModelAdmin):
+    """Questions are edited per section, only while their template version is unused."""
+
+    list_display = ["template", "position", "title_zh"]
+    inlines = [SurveyQuestionInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (
+            obj is None or not obj.template.is_frozen()
+        )
+
+    has_delete_permission = has_change_permission
+
+
+class SurveySectionInline(admin.TabularInline):
+    model = SurveySection
+    extra = 0
+    fields = ["position", "title_zh", "title_en"]
+    show_change_link = True
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.is_frozen()
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(SurveyTemplate)
+class SurveyTemplateAdmin(admin.ModelAdmin):
+    """A template version in use is read-only here: the "new version" action copies it
+    (``template_revise``) and the copy is edited instead."""
+
+    list_display = ["name", "version", "is_current", "is_default", "anonymous"]
+    list_filter = ["is_current", "is_default"]
+    fields = ["name", "description_zh", "description_en", "anonymous"]
+    inlines = [SurveySectionInline]
+    actions = ["new_version"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_frozen())
+
+    has_delete_permission = has_change_permission
+
+    @admin.action(description=_("Create a new version to edit"))
+    def new_version(self, request, queryset) -> None:
+        for template in queryset:
+            survey_services.template_revise(template=template, actor=request.user)
+
+
+@admin.register(Survey)
+class SurveyAdmin(ReadOnlyAdmin):
+    list_display = ["session", "template", "opens_at", "closes_at", "closed_at"]
+    list_select_related = ["session", "template"]
+    raw_id_fields = ["session"]

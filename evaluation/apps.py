@@ -11,3 +11,4 @@ class EvaluationConfig(AppConfig):
             panels,  # noqa: F401 - registers its portal panels
             scoping,  # noqa: F401 - registers assignments and submissions
         )
+        from evaluation.surveys import signals  # noqa: F401 - surveys follow session_delivered

@@ -204,3 +204,17 @@ class Grade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.assignment}: {self.score}"
+
+
+# Surveys live in their own package; imported here so Django registers them with this app.
+from evaluation.surveys.models import (  # noqa: E402, F401
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyReceipt,
+    SurveyResponse,
+    SurveySection,
+    SurveySettings,
+    SurveyTemplate,
+)

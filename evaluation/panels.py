@@ -5,6 +5,7 @@ Connected from ``EvaluationConfig.ready``."""
 from __future__ import annotations
 
 from evaluation import selectors
+from evaluation.surveys import selectors as survey_selectors
 from hub.registry import portal_panel
 
 # Home lists as many due assignments as upcoming sessions (``hub.portal.views.HOME_LIST_SIZE``).
@@ -13,6 +14,7 @@ HOME_DUE = 5
 # the full lists are on /assignments/.
 MY_PAGE_GRADES = 10
 MY_PAGE_TO_GRADE = 20
+MY_PAGE_SURVEYS = 10
 
 
 @portal_panel("home", name="evaluation.due")
@@ -26,6 +28,16 @@ def my_learning(employee) -> dict:
         "due": selectors.assignments_due_for(employee),
         "grades": selectors.grades_for(employee)[:MY_PAGE_GRADES],
     }
+
+
+@portal_panel("my_learning", name="evaluation.surveys_to_answer")
+def surveys_to_answer(employee) -> dict:
+    return {"surveys_to_answer": survey_selectors.surveys_to_answer(employee)}
+
+
+@portal_panel("my_teaching", name="evaluation.survey_results")
+def survey_results(employee) -> dict:
+    return {"taught_surveys": survey_selectors.surveys_taught_by(employee)[:MY_PAGE_SURVEYS]}
 
 
 @portal_panel("my_teaching", name="evaluation.to_grade")

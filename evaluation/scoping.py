@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from evaluation import permissions
-from evaluation.models import Assignment, Submission
+from evaluation.models import Assignment, Submission, Survey
 from hub.organisation import scoping
 from hub.organisation.permissions import Access
 from hub.sessions import scoping as sessions_scoping
@@ -61,4 +61,28 @@ scoping.register(
     visible=_visible_submissions,
     change=lambda access, s: permissions.can_manage_assignments(access, s.assignment.session),
     see=permissions.can_view_submission,
+)
+
+
+def _visible_surveys(access: Access, qs: QuerySet) -> QuerySet:
+    """Survey results: HQ (the lead reads), the session's trainers, the managers of the
+    session's branch or of a learner's branch in it."""
+    conditions = [scoping.branch_q(access, "session__branch")]
+    if access.is_manager:
+        their_people = (
+            Enrolment.objects.filter(scoping.branch_q(access, "learner__branch"))
+            .exclude(status=Enrolment.Status.CANCELLED)
+            .values("session_id")
+        )
+        conditions.append(Q(session_id__in=their_people))
+    if access.employee_id is not None:
+        conditions.append(Q(session_id__in=sessions_scoping.taught_session_ids(access)))
+    return scoping.scoped(qs, access, *conditions)
+
+
+scoping.register(
+    Survey,
+    visible=_visible_surveys,
+    # Results are read-only; only HQ admins change a survey (its dates, in the admin).
+    change=lambda access, s: access.is_hq_admin,
 )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from evaluation.models import Assignment, Grade, Submission
+from evaluation.surveys.seeding import seed_surveys
 from hub.registry import seed_step
 from hub.sessions.models import Enrolment, Session
 
@@ -194,3 +195,8 @@ def _learner_versions(
 @seed_step(order=60, name="assignments")
 def seed_assignments_step(*, seed: int, today: dt.date | None = None, **kwargs) -> Counter[str]:
     return seed_assignments(seed=seed, today=today or timezone.localdate())
+
+
+@seed_step(order=63, name="surveys")
+def seed_surveys_step(*, seed: int, **kwargs) -> Counter[str]:
+    return seed_surveys(seed=seed)

@@ -4,11 +4,15 @@ queries however many assignments, submissions or grades there are."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from evaluation.models import Assignment, Grade, Submission
+from evaluation.models import Assignment, Grade, Submission, SurveyResponse
+from evaluation.surveys.rules import MIN_RESPONSES, round_half_up
 from hub.organisation.models import Employee
 from hub.sessions.models import Enrolment, Session
 
@@ -128,3 +132,83 @@ def learner_grade(assignment: Assignment, employee: Employee) -> Grade | None:
         .select_related("submission", "graded_by")
         .first()
     )
+
+
+# --- Satisfaction (stable reads for tiers; PRODUCT.md "Exact definitions") -------------------
+
+
+@dataclass(frozen=True)
+class SatisfactionFigure:
+    """How many scored responses, and their mean satisfaction (0-100, half-up to 2 decimals;
+    None when there is none). ``enough`` says whether the group may be shown (≥ 3)."""
+
+    count: int
+    mean: Decimal | None
+
+    @property
+    def enough(self) -> bool:
+        return self.count >= MIN_RESPONSES
+
+
+def _figure(count: int | None, mean) -> SatisfactionFigure:
+    count = count or 0
+    if not count or mean is None:
+        return SatisfactionFigure(count=count, mean=None)
+    return SatisfactionFigure(count=count, mean=round_half_up(Decimal(str(mean))))
+
+
+def _scored() -> QuerySet[SurveyResponse]:
+    # A response that answered no rating of the satisfaction set has no score and counts nowhere.
+    return SurveyResponse.objects.filter(satisfaction__isnull=False)
+
+
+def session_satisfaction(*, session: Session) -> Decimal | None:
+    """**Session satisfaction** (PRODUCT.md, for points): the mean of the satisfaction scores
+    of that session's survey responses, defined only with ≥ 3 responses (None below, and
+    None without a survey). Half-up to 2 decimals. One query."""
+    figure = satisfaction_by_session(sessions=[session]).get(session.pk)
+    return figure.mean if figure is not None and figure.enough else None
+
+
+def satisfaction_by_session(
+    *, sessions: Iterable[Session] | QuerySet
+) -> dict[int, SatisfactionFigure]:
+    """For each of ``sessions`` (objects, ids or a queryset) that has scored responses:
+    session id → ``SatisfactionFigure`` (count and mean of its responses' scores). Sessions
+    without a response are absent. The mean is given whatever the count: callers showing it
+    check ``figure.enough`` (≥ 3, PRODUCT.md). One query, aggregated in SQL."""
+    if isinstance(sessions, QuerySet):
+        ids = sessions.values("pk")
+    else:
+        ids = [getattr(s, "pk", s) for s in sessions]
+    rows = (
+        _scored()
+        .filter(survey__session_id__in=ids)
+        .values("survey__session_id")
+        .annotate(count=Count("pk"), mean=Avg("satisfaction"))
+        .order_by()
+    )
+    return {r["survey__session_id"]: _figure(r["count"], r["mean"]) for r in rows}
+
+
+def trainer_satisfaction(
+    *, trainer: Employee, start: dt.datetime, end: dt.datetime
+) -> SatisfactionFigure:
+    """**Satisfaction S** of trainer T in period [start, end) (PRODUCT.md): the mean of the
+    satisfaction scores of *all* survey responses to T's ENDED sessions that started in the
+    period (the period rule of ``hub.sessions.selectors.teaching_hours``) — pooled over
+    responses, not a mean of session means, and with no minimum count. A co-trained session
+    counts for each of its trainers. No responses → ``mean`` None (S unknown). One query."""
+    row = (
+        _scored()
+        .filter(
+            survey__session__in=Session.objects.filter(
+                trainers=trainer,
+                status=Session.Status.ENDED,
+                starts_at__gte=start,
+                starts_at__lt=end,
+            ).values("pk")
+        )
+        .aggregate(count=Count("pk"), mean=Avg("satisfaction"))
+    )
+    return _figure(row["count"], row["mean"])

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from evaluation import views
+from evaluation.surveys import views as survey_views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -28,4 +29,13 @@ urlpatterns = [
     path("submissions/<int:submission_id>/", views.submission_detail, name="submission"),
     path("submissions/<int:submission_id>/file/", views.submission_file, name="submission_file"),
     path("submissions/<int:submission_id>/grade/", views.submission_grade, name="grade"),
+    path("surveys/<int:survey_id>/", survey_views.survey_answer, name="survey_answer"),
+    path("surveys/<int:survey_id>/results/", survey_views.survey_results, name="survey_results"),
+    path("sessions/<int:session_id>/survey/", survey_views.session_survey, name="session_survey"),
+    path("surveys/settings/", survey_views.survey_settings, name="survey_settings"),
+    path(
+        "surveys/templates/<int:template_id>/",
+        survey_views.survey_template,
+        name="survey_template",
+    ),
 ]

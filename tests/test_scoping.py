@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from evaluation.models import Assignment, Submission
+from evaluation.models import Assignment, Submission, Survey
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, Role
@@ -20,6 +20,7 @@ from hub.organisation.permissions import access_for, can_view_employee, visible_
 from hub.sessions.models import Attendance, Enrolment, Session
 from live.models import LiveRoom, Question, RecordingProgress, RecordingSource
 from tests.evaluation.helpers import enrol, make_assignment, make_session
+from tests.evaluation.surveys.helpers import default_template as default_survey_template
 from tests.factories import (
     BranchFactory,
     EmployeeFactory,
@@ -70,6 +71,8 @@ TABLE = {
     MentorPairing: row(owner=("A", "")),
     Assignment: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
     Submission: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
+    # Survey results: read by the session's trainers and managers; learners answer, never see.
+    Survey: row(trainer=("A", ""), manager=("A", "")),
     RecordingSource: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
     # Progress is written by the learner's own playback only, never by staff.
     RecordingProgress: row(
@@ -122,6 +125,11 @@ def _objects_of(branch, *, learner, trainer, manager) -> dict:
         RecordingSource: RecordingSource.objects.create(session=session, duration_seconds=60),
         RecordingProgress: RecordingProgress.objects.create(session=session, learner=learner),
         LiveRoom: LiveRoom.objects.create(session=session),
+        Survey: Survey.objects.create(
+            session=session,
+            template=default_survey_template(),
+            closes_at=session.ends_at + dt.timedelta(days=7),
+        ),
         Question: Question.objects.create(session=session, author=learner, text="怎么办?"),
     }
 

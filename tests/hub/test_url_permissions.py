@@ -29,10 +29,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from evaluation import services as evaluation_services
+from evaluation.models import Survey
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation.models import ImportBatch, Role
-from hub.sessions.models import CalendarFeedToken, Enrolment, Session
+from hub.sessions.models import Attendance, CalendarFeedToken, Enrolment, Session
 from live.models import Question
+from tests.evaluation.surveys.helpers import default_template as default_survey_template
 from tests.factories import BranchFactory, EmployeeFactory, SessionFactory, grant, make_manager
 from tests.hub.needs.helpers import make_need
 from tests.tiers.factories import (
@@ -103,6 +105,7 @@ class World:
     h5p: object
     pending: object
     video: object
+    survey: object  # of ``ended``, which the learner completed
 
 
 def _build_world(tmp) -> World:
@@ -163,6 +166,16 @@ def _build_world(tmp) -> World:
         actor=learner.user,
         text="我的总结",
         upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    )
+    Attendance.objects.create(
+        enrolment=Enrolment.objects.get(session=ended, learner=learner),
+        status="present",
+        completed=True,
+    )
+    survey = Survey.objects.create(
+        session=ended,
+        template=default_survey_template(),
+        closes_at=timezone.now() + dt.timedelta(days=7),
     )
     question = Question.objects.create(
         session=ended, author=learner, text="第三步怎么做？", origin=Question.Origin.RECORDING
@@ -236,6 +249,7 @@ def _build_world(tmp) -> World:
         h5p=h5p,
         pending=pending,
         video=video,
+        survey=survey,
     )
 
 
@@ -378,6 +392,14 @@ TABLE: dict[str, Rule] = {
     "evaluation:submissions": rule({MANAGER, *HQ_READ}, ASSIGNMENT),
     "evaluation:submission": rule({LEARNER, MANAGER, *HQ_READ}, SUBMISSION),
     "evaluation:submission_file": rule({LEARNER, MANAGER, *HQ_READ}, SUBMISSION),
+    # surveys (of the ended session, which the learner completed)
+    "evaluation:survey_answer": rule({LEARNER}, pk("survey", "survey_id")),
+    "evaluation:survey_results": rule({MANAGER, *HQ_READ}, pk("survey", "survey_id")),
+    "evaluation:session_survey": rule(SIGNED_IN, ENDED),
+    "evaluation:survey_settings": rule(
+        ADMINS, data=lambda w: {"reminder_after_days": "3", "close_after_days": "7"}
+    ),
+    "evaluation:survey_template": rule(HQ_READ, lambda w: {"template_id": w.survey.template_id}),
     "evaluation:grade": rule(ADMINS, SUBMISSION, lambda w: {"score": "90", "feedback": "好"}),
     # nominations and the mentor programme
     "tiers:nominations": rule({MANAGER, *HQ_READ}),

@@ -25,7 +25,11 @@ def notify(
     rows = Notification.objects.bulk_create(
         [
             Notification(
-                recipient=r, kind=kind, session=session, title=session.title if session else ""
+                recipient=r,
+                kind=kind,
+                session=session,
+                title=session.title if session else "",
+                body=body,
             )
             for r in recipients
         ]
