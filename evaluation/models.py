@@ -204,3 +204,12 @@ class Grade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.assignment}: {self.score}"
+
+
+# Outcome metrics live in their own subpackage; Django finds models through this module.
+from evaluation.metrics.models import (  # noqa: E402, F401
+    MetricDefinition,
+    MetricImportBatch,
+    MetricValue,
+    NeedMetric,
+)

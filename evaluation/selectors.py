@@ -128,3 +128,8 @@ def learner_grade(assignment: Assignment, employee: Employee) -> Grade | None:
         .select_related("submission", "graded_by")
         .first()
     )
+
+
+# Outcome metrics and lift: the stable reads other apps (tiers) use.
+from evaluation.metrics.rules import LiftFigure  # noqa: E402, F401
+from evaluation.metrics.selectors import session_lift, trainer_lift  # noqa: E402, F401
