@@ -194,3 +194,7 @@ def _learner_versions(
 @seed_step(order=60, name="assignments")
 def seed_assignments_step(*, seed: int, today: dt.date | None = None, **kwargs) -> Counter[str]:
     return seed_assignments(seed=seed, today=today or timezone.localdate())
+
+
+# Outcome metrics register their own step (order 65) in their subpackage.
+from evaluation.metrics import seeding as metric_seeding  # noqa: E402, F401
