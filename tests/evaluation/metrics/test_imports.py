@@ -216,3 +216,16 @@ def test_manager_sees_only_their_branch_values(client, world):
     page = client.get(reverse("metrics:values"))
     assert [v.branch for v in page.context["page"].object_list] == [world["branch"]]
     assert page.context["can_edit"] is False
+
+
+def test_training_lead_reads_imports_but_cannot_upload(client, world):
+    from hub.organisation.roles import Role
+    from tests.factories import grant
+
+    lead = EmployeeFactory(branch=world["branch"])
+    grant(lead, Role.TRAINING_LEAD)
+    client.force_login(lead.user)
+    page = client.get(reverse("metrics:imports"))
+    assert page.status_code == 200 and page.context["can_upload"] is False
+    assert client.post(reverse("metrics:imports"), {"file": upload(GOOD)}).status_code == 403
+    assert not MetricImportBatch.objects.exists()

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 
 from evaluation import selectors as evaluation_selectors
-from evaluation.metrics import selectors
+from evaluation.metrics import rules, selectors
+from evaluation.metrics.models import MetricValue
 from hub.sessions.models import Attendance, Enrolment
 from tests.evaluation.metrics.helpers import link, make_metric, monthly, session_on
-from tests.factories import BranchFactory, EmployeeFactory, RegionFactory
+from tests.factories import BranchFactory, EmployeeFactory, RegionFactory, TeamFactory
 from tests.hub.needs.helpers import make_trainer
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +183,36 @@ def test_trainer_lift_unknown_without_measured_sessions():
         trainer=trainer, start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31)
     )
     assert figure.lift is None and figure.sessions == 0
+
+
+def test_team_level_values_count_for_their_branch():
+    [branch] = _region_with_branches(1)
+    teams = [TeamFactory(branch=branch), TeamFactory(branch=branch)]
+    metric = make_metric(code="team_perf", level="team")
+    for team, (before, after) in zip(teams, ((100, 110), (200, 230)), strict=True):
+        for month, value in ((dt.date(2026, 1, 1), before), (dt.date(2026, 4, 1), after)):
+            MetricValue.objects.create(
+                metric=metric,
+                team=team,
+                period_start=month,
+                period_end=rules.month_end(month),
+                value=value,
+            )
+    session = session_on(dt.date(2026, 3, 15))
+    link(session, metric, branch)
+    figure = evaluation_selectors.session_lift(session=session)
+    # before: mean(100, 200) = 150; after: mean(110, 230) = 170 → +13.3 %
+    assert (figure.before, figure.after) == (Decimal(150), Decimal(170))
+    assert rules.round_percent(figure.lift) == Decimal("13.3")
+
+
+def test_session_lift_query_count_does_not_grow_with_branches(django_assert_max_num_queries):
+    trained, *peers = _region_with_branches(8)
+    metric = make_metric()
+    for branch in (trained, *peers):
+        monthly(metric, branch, dt.date(2025, 12, 1), [100, 100, 100, None, 110, 110, 110])
+    session = session_on(dt.date(2026, 3, 15))
+    link(session, metric, trained)
+    with django_assert_max_num_queries(5):
+        figure = evaluation_selectors.session_lift(session=session)
+    assert figure.comparison_units == 7 and figure.net_lift == Decimal(0)
