@@ -132,4 +132,4 @@ def learner_grade(assignment: Assignment, employee: Employee) -> Grade | None:
 
 # Outcome metrics and lift: the stable reads other apps (tiers) use.
 from evaluation.metrics.rules import LiftFigure  # noqa: E402, F401
-from evaluation.metrics.selectors import session_lift, trainer_lift  # noqa: E402, F401
+from evaluation.metrics.selectors import need_lift, session_lift, trainer_lift  # noqa: E402, F401

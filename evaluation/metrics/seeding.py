@@ -5,7 +5,7 @@ in the two cohorts after it.
 
 The demo branch is the one the ``manager`` login manages (else the first branch). Its values
 show team performance +12 %, cross-selling +18 % and correct handling 70 % → 90 % after the
-pivot day (its first ended session linked to a cross-selling need, else 120 days ago); the other
+pivot day (its first ended session on a need with a demo metric, else 120 days ago); the other
 branches drift by a few percent, which is what the comparison group (net lift) sees.
 
 Idempotent: existing values are kept (only missing keys are written), definitions are looked
@@ -111,7 +111,7 @@ def _pivot(branch: Branch, today: dt.date) -> dt.date:
         Session.objects.filter(
             status=Session.Status.ENDED,
             training_needs__branch=branch,
-            training_needs__metric_name="连带销售率",
+            training_needs__metric_name__in=NEED_METRICS,
         )
         .order_by("starts_at")
         .first()

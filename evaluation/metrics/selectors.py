@@ -263,6 +263,16 @@ def session_lift(*, session: Session, days: int = rules.DEFAULT_WINDOW_DAYS) -> 
     )
 
 
+def need_lift(*, need, days: int = rules.DEFAULT_WINDOW_DAYS) -> LiftFigure | None:
+    """The measured lift of a training need: its outcome metric at its branch around its first
+    ended session (``lift_for``), or ``None`` without a metric or an ended session."""
+    link = NeedMetric.objects.select_related("metric").filter(need=need).first()
+    session = need.sessions.filter(status=Session.Status.ENDED).order_by("starts_at").first()
+    if link is None or session is None:
+        return None
+    return lift_for(metric=link.metric, branch=need.branch, day=session_day(session), days=days)
+
+
 def trainer_lift(
     *, trainer: Employee, start: dt.date, end: dt.date, days: int = rules.DEFAULT_WINDOW_DAYS
 ) -> LiftFigure:

@@ -9,9 +9,11 @@ from django.utils import timezone
 from evaluation.metrics import rules, selectors
 from evaluation.metrics.models import MetricDefinition, MetricValue, NeedMetric
 from evaluation.metrics.seeding import COHORTS, _quarter, seed_metrics, seed_retention
+from evaluation.selectors import session_lift
 from hub.organisation.models import Employee, PerformanceGrade, RoleGrant
 from hub.organisation.roles import Role
 from hub.seeding import demo_seed
+from hub.sessions.models import Session
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +77,21 @@ def test_demo_metrics_show_the_briefs_figures():
     assert abs(team_lift - 12) < 1
     assert abs(cross_lift - 18) < 1
     assert NeedMetric.objects.exists()
+    # the demo branch's first ended session on a need with a metric is the pivot: its lift
+    session = (
+        Session.objects.filter(
+            status=Session.Status.ENDED,
+            training_needs__branch=branch,
+            training_needs__outcome_metric__isnull=False,
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if session is not None:
+        figure = session_lift(session=session)
+        expected = {"cross_sell": 18, "complaint_rate": 20}[figure.metric_code]
+        assert abs(figure.lift - expected) < 2
+        assert figure.net_lift is not None and figure.comparison_units >= 1
 
     # idempotent
     counts = (MetricValue.objects.count(), NeedMetric.objects.count(), Employee.objects.count())

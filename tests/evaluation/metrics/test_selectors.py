@@ -216,3 +216,14 @@ def test_session_lift_query_count_does_not_grow_with_branches(django_assert_max_
     with django_assert_max_num_queries(5):
         figure = evaluation_selectors.session_lift(session=session)
     assert figure.comparison_units == 7 and figure.net_lift == Decimal(0)
+
+
+def test_need_lift_uses_its_first_ended_session():
+    [branch] = _region_with_branches(1)
+    metric = make_metric()
+    monthly(metric, branch, dt.date(2025, 12, 1), [20, 20, 20, None, 25, 25, 25])
+    need = link(session_on(dt.date(2026, 3, 15)), metric, branch)
+    need.sessions.add(session_on(dt.date(2026, 1, 10), status="cancelled"))
+    assert evaluation_selectors.need_lift(need=need).lift == Decimal(25)
+    other = link(session_on(dt.date(2026, 3, 15), status="scheduled"), metric, branch)
+    assert evaluation_selectors.need_lift(need=other) is None
