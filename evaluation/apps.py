@@ -11,4 +11,5 @@ class EvaluationConfig(AppConfig):
             panels,  # noqa: F401 - registers its portal panels
             scoping,  # noqa: F401 - registers assignments and submissions
         )
+        from evaluation.metrics import scoping as metric_scoping  # noqa: F401 - metric values
         from evaluation.surveys import signals  # noqa: F401 - surveys follow session_delivered

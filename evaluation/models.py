@@ -207,6 +207,13 @@ class Grade(models.Model):
 
 
 # Surveys live in their own package; imported here so Django registers them with this app.
+# Outcome metrics live in their own subpackage; Django finds models through this module.
+from evaluation.metrics.models import (  # noqa: E402, F401
+    MetricDefinition,
+    MetricImportBatch,
+    MetricValue,
+    NeedMetric,
+)
 from evaluation.surveys.models import (  # noqa: E402, F401
     Survey,
     SurveyAnswer,

@@ -200,3 +200,7 @@ def seed_assignments_step(*, seed: int, today: dt.date | None = None, **kwargs) 
 @seed_step(order=63, name="surveys")
 def seed_surveys_step(*, seed: int, **kwargs) -> Counter[str]:
     return seed_surveys(seed=seed)
+
+
+# Outcome metrics register their own step (order 65) in their subpackage.
+from evaluation.metrics import seeding as metric_seeding  # noqa: E402, F401

@@ -212,3 +212,8 @@ def trainer_satisfaction(
         .aggregate(count=Count("pk"), mean=Avg("satisfaction"))
     )
     return _figure(row["count"], row["mean"])
+
+
+# Outcome metrics and lift: the stable reads other apps (tiers) use.
+from evaluation.metrics.rules import LiftFigure  # noqa: E402, F401
+from evaluation.metrics.selectors import need_lift, session_lift, trainer_lift  # noqa: E402, F401

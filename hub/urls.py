@@ -75,6 +75,7 @@ urlpatterns = [
     path("", include("hub.sessions.urls")),
     path("", include("hub.needs.urls")),
     path("", include("evaluation.urls")),
+    path("metrics/", include("evaluation.metrics.urls")),
     path("", include("tiers.urls")),
     path("live/", include("live.urls")),
     path("library/", include("library.urls")),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from evaluation.models import Assignment, Submission, Survey
+from evaluation.models import Assignment, MetricDefinition, MetricValue, Submission, Survey
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, Role
@@ -84,7 +84,22 @@ TABLE = {
     ),
     LiveRoom: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
     Question: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
+    # Outcome metric values: the managers of the branch (of its team or employee), HQ reads.
+    MetricValue: row(manager=("A", "")),
 }
+
+
+def _metric_value(branch, learner) -> MetricValue:
+    """Branch A's value is the branch's own; branch B's is an employee's (scoped by branch)."""
+    metric, _ = MetricDefinition.objects.get_or_create(code="cross_sell", name_zh="连带销售率")
+    scope = {"branch": branch} if MetricValue.objects.count() == 0 else {"employee": learner}
+    return MetricValue.objects.create(
+        metric=metric,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 1, 31),
+        value=22,
+        **scope,
+    )
 
 
 @dataclass
@@ -131,6 +146,7 @@ def _objects_of(branch, *, learner, trainer, manager) -> dict:
             closes_at=session.ends_at + dt.timedelta(days=7),
         ),
         Question: Question.objects.create(session=session, author=learner, text="怎么办?"),
+        MetricValue: _metric_value(branch, learner),
     }
 
 

@@ -273,6 +273,8 @@ class AuditEvent(models.Model):
         H5P_UPLOAD_REJECTED = "h5p.approval.rejected", _("H5P upload rejected")
         LOGIN_LOCKED_OUT = "login.locked_out", _("Login locked out")
         SEARCH_SYNONYMS_CHANGED = "search.synonyms", _("Search synonyms changed")
+        METRIC_IMPORT_APPLIED = "metric.import.applied", _("Outcome metric values imported")
+        METRIC_VALUE_EDITED = "metric.value.edited", _("Outcome metric value edited")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -39,7 +39,7 @@ from hub.seeding.shape import (
 )
 
 # hub's own steps; the apps register theirs in their ``seeding`` modules (library 10,
-# live.recordings 30, live 40, evaluation 60, tiers 70).
+# evaluation.metrics 15 and 65, live.recordings 30, live 40, evaluation 60, tiers 70).
 seed_step(order=20, name="sessions")(seed_sessions)
 seed_step(order=50, name="needs")(seed_needs)
 

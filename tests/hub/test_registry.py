@@ -11,12 +11,14 @@ def test_the_demo_seed_steps_are_discovered_in_their_order():
     steps = registry.discover_seed_steps()
     assert [step.name for step in steps] == [
         "library",
+        "new-hire retention",
         "sessions",
         "recordings",
         "live room",
         "needs",
         "assignments",
         "surveys",
+        "outcome metrics",
         "tiers",
     ]
 

@@ -22,6 +22,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
@@ -29,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from evaluation import services as evaluation_services
+from evaluation.metrics.models import MetricDefinition, MetricImportBatch, MetricValue
 from evaluation.models import Survey
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation.models import ImportBatch, Role
@@ -106,6 +108,8 @@ class World:
     pending: object
     video: object
     survey: object  # of ``ended``, which the learner completed
+    metric_value: object = None
+    metric_batch: object = None
 
 
 def _build_world(tmp) -> World:
@@ -225,6 +229,22 @@ def _build_world(tmp) -> World:
         uploaded_by=teacher.user,
     )
     video = Video.objects.create(title="开场三步", file="videos/x.mp4", content_type="video/mp4")
+    metric = MetricDefinition.objects.create(code="cross_sell", name_zh="连带销售率")
+    metric_value = MetricValue.objects.create(
+        metric=metric,
+        branch=branch,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 1, 31),
+        value=Decimal("22.5"),
+    )
+    metric_batch = MetricImportBatch(
+        uploaded_by=hq.user,
+        original_name="x.csv",
+        sha256="0" * 64,
+        status=MetricImportBatch.Status.VALID,
+    )
+    metric_csv = f"metric,scope,period,value\ncross_sell,{branch.code},2026-02,25\n"
+    metric_batch.file.save("x.csv", ContentFile(metric_csv.encode()))
 
     return World(
         users=users,
@@ -250,6 +270,8 @@ def _build_world(tmp) -> World:
         pending=pending,
         video=video,
         survey=survey,
+        metric_value=metric_value,
+        metric_batch=metric_batch,
     )
 
 
@@ -317,6 +339,13 @@ TABLE: dict[str, Rule] = {
     "imports:detail": rule(ADMINS, pk("batch", "batch_id")),
     "imports:status": rule(ADMINS, pk("batch", "batch_id")),
     "imports:apply": rule(ADMINS, pk("batch", "batch_id")),
+    # outcome metrics: values scoped (managers their branches, HQ reads), HQ admins write
+    "metrics:values": rule({MANAGER, *HQ_READ}),
+    "metrics:value_edit": rule(ADMINS, pk("metric_value"), lambda w: {"value": "30"}),
+    "metrics:imports": rule(ADMINS),  # GET for HQ readers; a POST uploads
+    "metrics:template_csv": rule(HQ_READ),
+    "metrics:import_detail": rule(HQ_READ, pk("metric_batch", "batch_id")),
+    "metrics:import_apply": rule(ADMINS, pk("metric_batch", "batch_id")),
     # sessions
     "sessions:list": rule(SIGNED_IN),
     "sessions:create": rule({TRAINER, *ADMINS}),

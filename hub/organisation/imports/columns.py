@@ -218,7 +218,9 @@ def normalise_sheet_name(text: str) -> str:
     return normalise_header(text).replace("_", "")
 
 
-def _alias_index(columns: tuple[Column, ...]) -> dict[str, str]:
+def alias_index(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Normalised header → column key, for every key, Chinese header and alias of ``columns``
+    (also used by other imports with their own columns, e.g. outcome metric values)."""
     index: dict[str, str] = {}
     for column in columns:
         for alias in (column.key, column.zh, *column.aliases):
@@ -226,7 +228,7 @@ def _alias_index(columns: tuple[Column, ...]) -> dict[str, str]:
     return index
 
 
-_ALIASES: dict[SheetKind, dict[str, str]] = {kind: _alias_index(c) for kind, c in COLUMNS.items()}
+_ALIASES: dict[SheetKind, dict[str, str]] = {kind: alias_index(c) for kind, c in COLUMNS.items()}
 
 
 def column_for_header(kind: SheetKind, header: object) -> str | None:
@@ -235,7 +237,11 @@ def column_for_header(kind: SheetKind, header: object) -> str | None:
     ``工号* (employee_no)`` and ``工号 / employee_no`` name ``employee_no`` when both parts agree
     (or when only one part is a known header).
     """
-    index = _ALIASES[kind]
+    return match_header(_ALIASES[kind], header)
+
+
+def match_header(index: dict[str, str], header: object) -> str | None:
+    """The column key ``header`` names in ``index`` (from ``alias_index``), or ``None``."""
     text = unicodedata.normalize("NFKC", str(header or "")).replace("*", "").strip()
     key = index.get(normalise_header(text))
     if key is not None:

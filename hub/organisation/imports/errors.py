@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -89,9 +90,18 @@ MESSAGES = {
 }
 
 
+def register_messages(messages: dict[str, Promise]) -> None:
+    """Add the codes and messages of another import (e.g. outcome metric values), so its
+    ``RowError``s are stored and rendered like the HR import's. Codes must not clash."""
+    clash = set(messages) & set(MESSAGES)
+    if clash:
+        raise ValueError(f"import error codes already registered: {sorted(clash)}")
+    MESSAGES.update(messages)
+
+
 def render_message(code: str, params: dict) -> str:
     """The message for ``code`` in the active language, parameters filled in."""
-    template = MESSAGES[ErrorCode(code)]
+    template = MESSAGES[code]
     return str(template) % params if params else str(template)
 
 
@@ -106,7 +116,7 @@ class RowError:
 
     line: int
     column: str
-    code: ErrorCode
+    code: ErrorCode | str  # an ``ErrorCode`` or a code added with ``register_messages``
     params: dict = field(default_factory=dict)
     sheet: str = ""
 
@@ -120,7 +130,8 @@ class RowError:
     @classmethod
     def from_json(cls, item: list) -> RowError:
         sheet, line, column, code, params = item
-        return cls(line=line, column=column, code=ErrorCode(code), params=params, sheet=sheet)
+        code = ErrorCode(code) if code in ErrorCode.__members__.values() else code
+        return cls(line=line, column=column, code=code, params=params, sheet=sheet)
 
     def as_text(self) -> str:
         """``line 7: hire_date: Bad date: ...`` as the command prints it."""

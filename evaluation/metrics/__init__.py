@@ -1,0 +1,1 @@
+"""Outcome metrics (Kirkpatrick level 4): definitions, imported and computed values, lift."""
