@@ -96,7 +96,7 @@ COLUMNS: tuple[Column, ...] = (
         "数值",
         _("Value"),
         True,
-        _("A number; a percentage without the % sign (22.5 for 22.5 %)."),
+        _("A number; a percentage as a plain number (22.5 for 22.5 percent)."),
         "22.5",
         aliases=("值", "指标值"),
     ),
