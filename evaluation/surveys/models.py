@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +19,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hub.organisation.scoping import ScopedQuerySet
+
+MSG_REMINDER_WINDOW = _(
+    "The reminder must come at least 1 day after the invitation and before the survey closes "
+    "(after %(close)s days)."
+)
 
 
 def _bilingual(zh: str, en: str) -> str:
@@ -331,6 +337,15 @@ class SurveySettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Survey settings"))
+
+    def clean(self) -> None:
+        """The reminder must fall while the survey is open: at least a day after the
+        invitation and before the survey closes (else it would never reach anyone)."""
+        if self.reminder_after_days < 1 or self.reminder_after_days >= self.close_after_days:
+            raise ValidationError(
+                {"reminder_after_days": MSG_REMINDER_WINDOW},
+                params={"close": self.close_after_days},
+            )
 
     @classmethod
     def load(cls) -> SurveySettings:

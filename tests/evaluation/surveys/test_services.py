@@ -250,6 +250,25 @@ def test_settings_update_is_audited():
     assert event.data == {"survey": {"reminder_after_days": [2, 3]}}
 
 
+@pytest.mark.parametrize(("reminder", "close"), [(0, 7), (7, 7), (9, 7)])
+def test_a_reminder_outside_the_open_survey_is_refused_and_nothing_changes(reminder, close):
+    hq = make_hq_admin()
+    with pytest.raises(ValidationError) as refused:
+        services.survey_settings_update(
+            actor=hq.user, reminder_after_days=reminder, close_after_days=close
+        )
+    assert "reminder_after_days" in refused.value.message_dict
+    settings = SurveySettings.load()
+    assert (settings.reminder_after_days, settings.close_after_days) == (2, 7)
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_reminder_the_day_before_closing_is_accepted():
+    hq = make_hq_admin()
+    services.survey_settings_update(actor=hq.user, reminder_after_days=6, close_after_days=7)
+    assert SurveySettings.load().reminder_after_days == 6
+
+
 def test_a_completion_recorded_after_the_end_sends_the_survey():
     """The recording path: minutes recorded for an ended session (as recording progress does
     through ``attendance_record_minutes``) complete the learner, and the survey follows."""

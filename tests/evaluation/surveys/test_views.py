@@ -134,6 +134,20 @@ def test_hq_admin_changes_survey_settings_and_it_is_audited(client):
     assert AuditEvent.objects.filter(summary__startswith="survey:").count() == 1
 
 
+def test_a_reminder_after_closing_is_refused_on_the_page_in_chinese(client):
+    from evaluation.models import SurveySettings
+
+    client.force_login(make_hq_admin().user)
+    response = client.post(
+        reverse("evaluation:survey_settings"),
+        {"reminder_after_days": "9", "close_after_days": "7"},
+    )
+    assert response.status_code == 200
+    assert "提醒须在邀请至少 1 天之后" in response.content.decode()
+    settings = SurveySettings.load()
+    assert (settings.reminder_after_days, settings.close_after_days) == (2, 7)
+
+
 def test_my_teaching_links_the_trainers_survey_results(client):
     from tests.evaluation.helpers import make_trainer
 
