@@ -78,6 +78,8 @@ def test_dry_run_writes_nothing_and_apply_writes_all(world):
     assert AuditEvent.objects.filter(action=AuditEvent.Action.METRIC_IMPORT_APPLIED).count() == 1
     # a second click changes nothing
     assert not services.metric_import_apply(batch=batch, actor=world["admin"].user)
+    assert MetricValue.objects.count() == 4
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.METRIC_IMPORT_APPLIED).count() == 1
 
 
 def test_reimport_of_the_same_file_changes_nothing(world):
