@@ -76,6 +76,7 @@ urlpatterns = [
     path("", include("hub.needs.urls")),
     path("", include("evaluation.urls")),
     path("metrics/", include("evaluation.metrics.urls")),
+    path("reports/", include("evaluation.reports.urls")),
     path("", include("tiers.urls")),
     path("live/", include("live.urls")),
     path("library/", include("library.urls")),

@@ -14,15 +14,11 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
+from hub.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Table, defused, tables_xlsx
 from live.monitor.results import QuestionRow
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["CSV_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "questions_csv", "questions_xlsx"]
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -84,34 +80,21 @@ def question_table(rows: list[QuestionRow]) -> list[list]:
     return table
 
 
-def _defused(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def questions_csv(rows: list[QuestionRow]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for cells in question_table(rows):
-        writer.writerow([_defused(cell) for cell in cells])
+        writer.writerow([defused(cell) for cell in cells])
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def questions_xlsx(rows: list[QuestionRow], *, title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(_("Questions"))
-    sheet.append([str(title)[:200]])
-    for cells in question_table(rows):
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in cells])
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":  # openpyxl takes "=…" for a formula: keep it text
-                cell.data_type = "s"
-    for index, width in enumerate((6, 60, 16, 8, 8, 8, 8, 8, 40, 16, 20, 10, 12), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    header, *body = question_table(rows)
+    table = Table(
+        title=str(title),
+        sheet=str(_("Questions")),
+        headers=header,
+        rows=body,
+        widths=(6, 60, 16, 8, 8, 8, 8, 8, 40, 16, 20, 10, 12),
+    )
+    return tables_xlsx([table])

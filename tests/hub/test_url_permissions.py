@@ -346,6 +346,13 @@ TABLE: dict[str, Rule] = {
     "metrics:template_csv": rule(HQ_READ),
     "metrics:import_detail": rule(HQ_READ, pk("metric_batch", "batch_id")),
     "metrics:import_apply": rule(ADMINS, pk("metric_batch", "batch_id")),
+    # effectiveness reports: read-only pages (who may GET which: tests/evaluation/reports)
+    "reports:index": rule(GET_ONLY),
+    "reports:session": rule(GET_ONLY, pk("ended", "session_id")),
+    "reports:course": rule(GET_ONLY, lambda w: {"course_id": 1}),
+    "reports:trainer": rule(GET_ONLY, lambda w: {"employee_id": w.learner.pk}),
+    "reports:branch": rule(GET_ONLY, lambda w: {"branch_id": w.learner.branch_id}),
+    "reports:overview": rule(GET_ONLY),
     # sessions
     "sessions:list": rule(SIGNED_IN),
     "sessions:create": rule({TRAINER, *ADMINS}),

@@ -1,0 +1,1 @@
+"""Report pages, one module per report (thin: access, selector, render or export)."""
