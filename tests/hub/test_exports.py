@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from hub.exports import Table, defused, download, tables_csv, tables_xlsx
 
-HOSTILE = ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+HOSTILE = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 
 def _table(**kwargs):
