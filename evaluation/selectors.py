@@ -216,4 +216,9 @@ def trainer_satisfaction(
 
 # Outcome metrics and lift: the stable reads other apps (tiers) use.
 from evaluation.metrics.rules import LiftFigure  # noqa: E402, F401
-from evaluation.metrics.selectors import need_lift, session_lift, trainer_lift  # noqa: E402, F401
+from evaluation.metrics.selectors import (  # noqa: E402, F401
+    lift_by_session,
+    need_lift,
+    session_lift,
+    trainer_lift,
+)
