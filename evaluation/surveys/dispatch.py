@@ -76,7 +76,7 @@ def survey_dispatch(*, session: Session, now: dt.datetime | None = None) -> int:
             SurveyInvitation(survey=survey, learner_id=i, sent_at=now) for i in learner_ids
         )
         learners = list(Employee.objects.filter(pk__in=learner_ids))
-        notify(learners, Notification.Kind.REMINDER, session, body=_body(survey, reminder=False))
+        notify(learners, Notification.Kind.SURVEY, session, body=_body(survey, reminder=False))
     return len(learner_ids)
 
 
@@ -105,7 +105,7 @@ def survey_reminders_send(*, now: dt.datetime | None = None) -> int:
             survey.reminder_sent_at = now
             survey.save(update_fields=["reminder_sent_at"])
             notify(
-                learners, Notification.Kind.REMINDER, survey.session, _body(survey, reminder=True)
+                learners, Notification.Kind.SURVEY, survey.session, _body(survey, reminder=True)
             )
             sent += len(learners)
     return sent

@@ -338,6 +338,8 @@ class Notification(models.Model):
         RECORDING_ANSWER = "recording_answer", _("Your question on a recording was answered")
         H5P_APPROVED = "h5p_approved", _("Your H5P upload was approved")
         H5P_REJECTED = "h5p_rejected", _("Your H5P upload was rejected")
+        SURVEY = "survey", _("Survey")
+        FOLLOW_UP = "follow_up", _("Follow-up")
 
     recipient = models.ForeignKey(
         "hub.Employee",

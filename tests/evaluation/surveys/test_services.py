@@ -168,6 +168,7 @@ def test_dispatch_invites_completers_only_once_in_app_and_by_email(
     assert list(SurveyInvitation.objects.values_list("learner_id", flat=True)) == [done.pk]
     notes = Notification.objects.filter(session=session)
     assert [n.recipient_id for n in notes] == [done.pk]
+    assert notes[0].kind == Notification.Kind.SURVEY  # labelled 问卷, not a session reminder
     survey = session.survey
     assert f"/surveys/{survey.pk}/" in notes[0].body
     assert survey.closes_at == session.ended_at + dt.timedelta(days=7)
@@ -203,6 +204,7 @@ def test_reminder_once_to_invited_without_receipt_then_close():
     later = timezone.now() + dt.timedelta(days=2, minutes=1)
     assert dispatch.survey_reminders_send(now=later) == 1
     assert [n.recipient_id for n in Notification.objects.all()] == [silent.pk]
+    assert Notification.objects.get().kind == Notification.Kind.SURVEY
     assert dispatch.survey_reminders_send(now=later + dt.timedelta(days=1)) == 0
     assert dispatch.surveys_close_overdue(now=later) == 0
     assert dispatch.surveys_close_overdue(now=timezone.now() + dt.timedelta(days=8)) == 1
