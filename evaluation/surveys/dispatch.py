@@ -104,9 +104,7 @@ def survey_reminders_send(*, now: dt.datetime | None = None) -> int:
             )
             survey.reminder_sent_at = now
             survey.save(update_fields=["reminder_sent_at"])
-            notify(
-                learners, Notification.Kind.SURVEY, survey.session, _body(survey, reminder=True)
-            )
+            notify(learners, Notification.Kind.SURVEY, survey.session, _body(survey, reminder=True))
             sent += len(learners)
     return sent
 
