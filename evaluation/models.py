@@ -224,4 +224,5 @@ from evaluation.surveys.models import (  # noqa: E402, F401
     SurveySection,
     SurveySettings,
     SurveyTemplate,
+    SurveyTemplateChoice,
 )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from evaluation import views
+from evaluation.surveys import editor_views
 from evaluation.surveys import views as survey_views
 
 app_name = "evaluation"
@@ -33,6 +34,24 @@ urlpatterns = [
     path("surveys/<int:survey_id>/results/", survey_views.survey_results, name="survey_results"),
     path("sessions/<int:session_id>/survey/", survey_views.session_survey, name="session_survey"),
     path("surveys/settings/", survey_views.survey_settings, name="survey_settings"),
+    path("surveys/templates/", editor_views.template_list, name="survey_templates"),
+    path("surveys/templates/new/", editor_views.template_new, name="survey_template_new"),
+    path(
+        "surveys/templates/<int:template_id>/edit/",
+        editor_views.template_edit,
+        name="survey_template_edit",
+    ),
+    path(
+        "surveys/templates/<int:template_id>/default/",
+        editor_views.template_default,
+        name="survey_template_default",
+    ),
+    path("surveys/templates/choose/", editor_views.template_choose, name="survey_template_choose"),
+    path(
+        "surveys/templates/choices/<int:choice_id>/delete/",
+        editor_views.template_unchoose,
+        name="survey_template_unchoose",
+    ),
     path(
         "surveys/templates/<int:template_id>/",
         survey_views.survey_template,

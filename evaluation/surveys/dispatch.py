@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from evaluation.surveys.editing import template_for_session
 from evaluation.surveys.models import Survey, SurveyInvitation, SurveyReceipt, SurveySettings
-from evaluation.surveys.services import default_template
 from hub.organisation.models import Employee
 from hub.sessions.models import Enrolment, Notification, Session
 from hub.sessions.services.notifications import notify
@@ -35,12 +35,13 @@ def _body(survey: Survey, *, reminder: bool) -> str:
 
 
 def survey_for_session(*, session: Session, now: dt.datetime | None = None) -> Survey | None:
-    """The session's survey, created on the current default template when missing (open now,
-    closing M days after the session ended). None without a template."""
+    """The session's survey, created when missing on the template chosen for the session or
+    its course, else the default (``editing.template_for_session``); open now, closing M
+    days after the session ended. None without a template."""
     existing = Survey.objects.filter(session=session).select_related("template").first()
     if existing is not None:
         return existing
-    template = default_template()
+    template = template_for_session(session)
     if template is None:
         return None
     now = now or timezone.now()

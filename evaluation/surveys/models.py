@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -152,6 +153,53 @@ class SurveyQuestion(models.Model):
 
     def option_labels(self) -> list[str]:
         return [_bilingual(o.get("zh", ""), o.get("en", "")) for o in self.options or []]
+
+
+class SurveyTemplateChoice(models.Model):
+    """A course's or a session's own survey template (else the default is used). It names a
+    template *family*: the survey of a session takes that family's current version when the
+    session ends, so a revision reaches every later session without choosing again."""
+
+    course = models.OneToOneField(
+        "library.CoursePage",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_template_choice",
+        verbose_name=_("course"),
+    )
+    session = models.OneToOneField(
+        "hub.Session",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_template_choice",
+        verbose_name=_("session"),
+    )
+    family = models.UUIDField(_("template family"))
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chosen by"),
+    )
+    chosen_at = models.DateTimeField(_("chosen at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("survey template choice")
+        verbose_name_plural = _("survey template choices")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(course__isnull=False) & Q(session__isnull=True))
+                | (Q(course__isnull=True) & Q(session__isnull=False)),
+                name="survey_template_choice_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.session or self.course)
 
 
 class Survey(models.Model):

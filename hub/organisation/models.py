@@ -275,6 +275,7 @@ class AuditEvent(models.Model):
         SEARCH_SYNONYMS_CHANGED = "search.synonyms", _("Search synonyms changed")
         METRIC_IMPORT_APPLIED = "metric.import.applied", _("Outcome metric values imported")
         METRIC_VALUE_EDITED = "metric.value.edited", _("Outcome metric value edited")
+        SURVEY_TEMPLATE_CHANGED = "survey.template", _("Survey template changed")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from evaluation import services as evaluation_services
 from evaluation.metrics.models import MetricDefinition, MetricImportBatch, MetricValue
-from evaluation.models import Survey
+from evaluation.models import Survey, SurveyTemplateChoice
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation.models import ImportBatch, Role
 from hub.sessions.models import Attendance, CalendarFeedToken, Enrolment, Session
@@ -110,6 +110,7 @@ class World:
     survey: object  # of ``ended``, which the learner completed
     metric_value: object = None
     metric_batch: object = None
+    template_choice: object = None  # the scheduled ``session`` uses the default's family
 
 
 def _build_world(tmp) -> World:
@@ -272,6 +273,9 @@ def _build_world(tmp) -> World:
         survey=survey,
         metric_value=metric_value,
         metric_batch=metric_batch,
+        template_choice=SurveyTemplateChoice.objects.create(
+            session=session, family=survey.template.family
+        ),
     )
 
 
@@ -347,6 +351,19 @@ TABLE: dict[str, Rule] = {
     "metrics:import_detail": rule(HQ_READ, pk("metric_batch", "batch_id")),
     "metrics:import_apply": rule(ADMINS, pk("metric_batch", "batch_id")),
     # effectiveness reports: read-only pages (who may GET which: tests/evaluation/reports)
+    # survey templates: HQ reads the list, HQ admins create, edit, choose (POST only)
+    "evaluation:survey_templates": rule(GET_ONLY),
+    "evaluation:survey_template_new": rule(ADMINS, data=lambda w: {"name": "新问卷"}),
+    "evaluation:survey_template_edit": rule(
+        ADMINS, lambda w: {"template_id": w.survey.template_id}
+    ),
+    "evaluation:survey_template_default": rule(
+        ADMINS, lambda w: {"template_id": w.survey.template_id}
+    ),
+    "evaluation:survey_template_choose": rule(
+        ADMINS, data=lambda w: {"template": w.survey.template_id, "session": w.online.pk}
+    ),
+    "evaluation:survey_template_unchoose": rule(ADMINS, pk("template_choice", "choice_id")),
     "reports:index": rule(GET_ONLY),
     "reports:session": rule(GET_ONLY, pk("ended", "session_id")),
     "reports:course": rule(GET_ONLY, lambda w: {"course_id": 1}),
