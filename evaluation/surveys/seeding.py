@@ -60,7 +60,13 @@ def _answers(rng: random.Random, questions, quality: float) -> tuple[list, objec
     return answers, score
 
 
+CHUNK = 1_000  # sessions per transaction: at --scale large memory stays bounded
+
+
 def seed_surveys(*, seed: int, now: dt.datetime | None = None) -> Counter[str]:
+    """Surveys, invitations, receipts, responses and answers for every ended session without
+    a survey, :data:`CHUNK` sessions per transaction (the large scale's 50,000 sessions and
+    their ~700,000 responses are written in bounded batches)."""
     created: Counter[str] = Counter({"surveys": 0, "survey responses": 0})
     template = default_template()
     if template is None:
@@ -68,11 +74,21 @@ def seed_surveys(*, seed: int, now: dt.datetime | None = None) -> Counter[str]:
     now = now or timezone.now()
     rng = random.Random(f"surveys-{seed}")  # noqa: S311 - demo data, not secrets
     close_days = dt.timedelta(days=SurveySettings.load().close_after_days)
-    sessions = list(
-        Session.objects.filter(status=Session.Status.ENDED, survey__isnull=True).order_by("pk")
+    questions = questions_of(template)
+    ids = list(
+        Session.objects.filter(status=Session.Status.ENDED, survey__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    if not sessions:
-        return created
+    for first in range(0, len(ids), CHUNK):
+        sessions = list(Session.objects.filter(pk__in=ids[first : first + CHUNK]).order_by("pk"))
+        surveys, responses = _seed_chunk(rng, sessions, template, questions, close_days, now)
+        created["surveys"] += surveys
+        created["survey responses"] += responses
+    return created
+
+
+def _seed_chunk(rng, sessions, template, questions, close_days, now) -> tuple[int, int]:
     completers: dict[int, list[int]] = defaultdict(list)
     for session_id, learner_id in (
         Enrolment.objects.completed()
@@ -81,7 +97,6 @@ def seed_surveys(*, seed: int, now: dt.datetime | None = None) -> Counter[str]:
         .values_list("session_id", "learner_id")
     ):
         completers[session_id].append(learner_id)
-    questions = questions_of(template)
     with transaction.atomic():
         surveys = Survey.objects.bulk_create(
             [
@@ -128,6 +143,4 @@ def seed_surveys(*, seed: int, now: dt.datetime | None = None) -> Counter[str]:
         rng.shuffle(responses)  # the order of rows says nothing about who answered
         SurveyResponse.objects.bulk_create(responses, batch_size=BATCH_SIZE)
         SurveyAnswer.objects.bulk_create(answers, batch_size=BATCH_SIZE)
-    created["surveys"] += len(surveys)
-    created["survey responses"] += len(responses)
-    return created
+    return len(surveys), len(responses)
