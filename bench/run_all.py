@@ -13,6 +13,7 @@ SCRIPTS = [
     "bench_directory.py",
     "bench_search.py",
     "bench_operations.py",
+    "bench_reports.py",
     "live_load.py",
 ]
 
