@@ -330,8 +330,9 @@ def needs_evaluate_measured(*, sessions: Iterable | None = None, today: dt.date)
     is measurable to *evaluated* (``hub.needs.services.need_evaluate_measured``), with the
     metric's measured value after as its value after training and the lift in the event's
     note. Measurable: ``need_lift`` (its first ended session) has a lift and its after window
-    has passed (``today`` after its last day), so a value imported later cannot change it.
-    Returns how many moved."""
+    has passed (``today`` after its last day). Once evaluated a need keeps that value (a
+    value imported later changes the stored session lift, not the need). Returns how many
+    moved."""
     needs = TrainingNeed.objects.filter(
         status=TrainingNeed.Status.DELIVERED, outcome_metric__isnull=False
     ).select_related("branch")
