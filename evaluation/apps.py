@@ -12,4 +12,5 @@ class EvaluationConfig(AppConfig):
             scoping,  # noqa: F401 - registers assignments and submissions
         )
         from evaluation.metrics import scoping as metric_scoping  # noqa: F401 - metric values
+        from evaluation.metrics import signals as metric_signals  # noqa: F401 - lift refresh
         from evaluation.surveys import signals  # noqa: F401 - surveys follow session_delivered

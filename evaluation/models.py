@@ -213,6 +213,7 @@ from evaluation.metrics.models import (  # noqa: E402, F401
     MetricImportBatch,
     MetricValue,
     NeedMetric,
+    SessionLift,
 )
 from evaluation.surveys.models import (  # noqa: E402, F401
     Survey,

@@ -11,8 +11,16 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
-from evaluation.models import Assignment, MetricDefinition, MetricValue, Submission, Survey
+from evaluation.models import (
+    Assignment,
+    MetricDefinition,
+    MetricValue,
+    SessionLift,
+    Submission,
+    Survey,
+)
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, Role
@@ -86,6 +94,10 @@ TABLE = {
     Question: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
     # Outcome metric values: the managers of the branch (of its team or employee), HQ reads.
     MetricValue: row(manager=("A", "")),
+    # Stored session lifts: read like the session's report; only the refresh writes them.
+    SessionLift: row(
+        trainer=("A", ""), manager=("A", ""), hq_admin=("AB", ""), superuser=("AB", "")
+    ),
 }
 
 
@@ -147,6 +159,16 @@ def _objects_of(branch, *, learner, trainer, manager) -> dict:
         ),
         Question: Question.objects.create(session=session, author=learner, text="怎么办?"),
         MetricValue: _metric_value(branch, learner),
+        SessionLift: SessionLift.objects.create(
+            session=session,
+            metric=MetricDefinition.objects.get_or_create(code="cross_sell", name_zh="连带销售率")[
+                0
+            ],
+            branch=branch,
+            day=dt.date(2026, 3, 15),
+            window_days=90,
+            computed_at=timezone.now(),
+        ),
     }
 
 

@@ -215,3 +215,52 @@ class NeedMetric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need_id} → {self.metric_id}"
+
+
+class SessionLift(models.Model):
+    """The lift of one ended session as ``selectors.lift_for`` computed it (the default
+    windows), stored so that reports read hundreds of sessions in one query.
+
+    Written only by ``services.refresh_session_lifts``, which recomputes it through the one
+    rule; ``computed_at`` is the figure's as-of time. The figures are stored as the exact text
+    of their ``Decimal`` ("" = None), so a snapshot reads back equal to the live figure on
+    SQLite and PostgreSQL alike (a decimal column would round a mean such as 20.333…).
+    """
+
+    session = models.OneToOneField(
+        "hub.Session",
+        on_delete=models.CASCADE,
+        related_name="lift_snapshot",
+        verbose_name=_("session"),
+    )
+    metric = models.ForeignKey(
+        MetricDefinition,
+        on_delete=models.CASCADE,
+        related_name="session_lifts",
+        verbose_name=_("metric"),
+    )
+    branch = models.ForeignKey(
+        "hub.Branch", on_delete=models.CASCADE, related_name="+", verbose_name=_("branch")
+    )
+    day = models.DateField(_("session day"))
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    before = models.CharField(_("before"), max_length=64, blank=True)
+    after = models.CharField(_("after"), max_length=64, blank=True)
+    lift = models.CharField(_("lift"), max_length=64, blank=True)
+    comparison_lift = models.CharField(_("comparison lift"), max_length=64, blank=True)
+    net_lift = models.CharField(_("net lift"), max_length=64, blank=True)
+    comparison_units = models.PositiveIntegerField(_("comparison branches"), default=0)
+    small_sample = models.BooleanField(_("small sample"), default=True)
+    reason = models.CharField(_("reason"), max_length=16, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session_id"]
+        verbose_name = _("session lift")
+        verbose_name_plural = _("session lifts")
+        indexes = [models.Index(fields=["metric", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.lift or '—'}"

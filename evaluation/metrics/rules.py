@@ -23,6 +23,14 @@ REASON_NO_BEFORE = _("No value of the metric in the window before the session.")
 REASON_NO_AFTER = _("No value of the metric in the window after the session (not measured yet).")
 REASON_ZERO_BEFORE = _("The value before is 0: a lift relative to 0 is undefined.")
 REASON_NO_COMPARISON = _("No comparable untrained branch has values in both windows.")
+# A stored lift keeps the reason's code and says it in the reader's language.
+REASONS = {
+    "no_metric": REASON_NO_METRIC,
+    "no_before": REASON_NO_BEFORE,
+    "no_after": REASON_NO_AFTER,
+    "zero_before": REASON_ZERO_BEFORE,
+    "no_comparison": REASON_NO_COMPARISON,
+}
 
 
 def lift_percent(
@@ -84,7 +92,9 @@ class LiftFigure:
     the comparison branches over the same windows, ``net_lift`` = lift - comparison_lift
     (difference in differences), ``comparison_units`` its sample size, ``small_sample`` true
     below ``SMALL_SAMPLE`` units. For a trainer: ``lift`` is the mean over ``sessions``
-    measured sessions. ``lift is None`` means unknown; ``reason`` says why.
+    measured sessions. ``lift is None`` means unknown; ``reason`` says why (``reason_code``:
+    its key in ``REASONS``). ``as_of``: when a stored figure (``SessionLift``) was computed;
+    None for a figure computed now. It is not compared: a snapshot equals the live figure.
     """
 
     lift: Decimal | None
@@ -101,6 +111,8 @@ class LiftFigure:
     sessions: int = 0
     session_ids: list[int] = field(default_factory=list)
     reason: str = ""
+    reason_code: str = ""
+    as_of: dt.datetime | None = field(default=None, compare=False)
 
     @property
     def measured(self) -> bool:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from evaluation.metrics import rules
 from evaluation.metrics.models import MetricDefinition, MetricValue, NeedMetric
 from evaluation.metrics.selectors import retention_cohorts
+from evaluation.metrics.services import refresh_session_lifts
 from hub.needs.models import TrainingNeed
 from hub.organisation.models import Branch, Employee, PositionCategory, RoleGrant
 from hub.organisation.roles import Role
@@ -302,3 +303,13 @@ def seed_retention_step(*, seed: int, today: dt.date | None = None, **kwargs) ->
 @seed_step(order=65, name="outcome metrics")
 def seed_metrics_step(*, seed: int, today: dt.date | None = None, **kwargs) -> Counter[str]:
     return seed_metrics(seed=seed, today=today or timezone.localdate())
+
+
+@seed_step(order=66, name="refresh lifts")
+def seed_lifts_step(*, seed: int, today: dt.date | None = None, **kwargs) -> Counter[str]:
+    """The stored session lifts the reports read (and the demo needs whose lift is measured
+    become evaluated): a full refresh, as ``manage.py refresh_lifts`` does."""
+    counts = refresh_session_lifts(today=today or timezone.localdate())
+    return Counter(
+        {"session lifts": counts["refreshed"], "needs evaluated": counts["needs evaluated"]}
+    )

@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from evaluation.metrics import rules
-from evaluation.metrics.models import MetricDefinition, MetricValue, NeedMetric
+from evaluation.metrics.models import MetricDefinition, MetricValue, NeedMetric, SessionLift
 from evaluation.metrics.rules import LiftFigure, Windows
 from hub.organisation.models import Branch, Employee
 from hub.sessions.models import Enrolment, Session, completed_enrolment_q
@@ -221,13 +221,13 @@ def lift_for(
     net, comparison_lift, units, small = rules.net_lift(lift, comparison)
     reason = ""
     if before is None:
-        reason = rules.REASON_NO_BEFORE
+        reason = "no_before"
     elif after is None:
-        reason = rules.REASON_NO_AFTER
+        reason = "no_after"
     elif lift is None:
-        reason = rules.REASON_ZERO_BEFORE
+        reason = "zero_before"
     elif not units:
-        reason = rules.REASON_NO_COMPARISON
+        reason = "no_comparison"
     return LiftFigure(
         lift=lift,
         before=before,
@@ -241,7 +241,8 @@ def lift_for(
         comparison_units=units,
         small_sample=small,
         sessions=1 if lift is not None else 0,
-        reason=str(reason),
+        reason=str(rules.REASONS[reason]) if reason else "",
+        reason_code=reason,
     )
 
 
@@ -263,17 +264,61 @@ def session_lift(*, session: Session, days: int = rules.DEFAULT_WINDOW_DAYS) -> 
     )
 
 
-def lift_by_session(*, sessions, days: int = rules.DEFAULT_WINDOW_DAYS) -> dict[int, LiftFigure]:
-    """Session id → ``session_lift`` for each of ``sessions`` (objects or a queryset) that has
-    a linked outcome metric (sessions without one are absent). The reports' batch read.
+def _stored(text: str) -> Decimal | None:
+    return Decimal(text) if text else None
 
-    For now this computes each session's lift in turn (about four queries a session)."""
-    result = {}
-    for session in sessions:
-        figure = session_lift(session=session, days=days)
-        if figure is not None:
-            result[session.pk] = figure
-    return result
+
+def stored_lift(snapshot: SessionLift) -> LiftFigure:
+    """The ``LiftFigure`` a ``SessionLift`` stored: equal to what ``lift_for`` gave when it
+    was computed, with ``as_of`` = its ``computed_at`` and the reason in the current
+    language. Needs ``snapshot.metric`` (select it with the row)."""
+    lift = _stored(snapshot.lift)
+    return LiftFigure(
+        lift=lift,
+        before=_stored(snapshot.before),
+        after=_stored(snapshot.after),
+        metric_code=snapshot.metric.code,
+        higher_is_better=snapshot.metric.higher_is_better,
+        windows=Windows(day=snapshot.day, days=snapshot.window_days),
+        branch_id=snapshot.branch_id,
+        comparison_lift=_stored(snapshot.comparison_lift),
+        net_lift=_stored(snapshot.net_lift),
+        comparison_units=snapshot.comparison_units,
+        small_sample=snapshot.small_sample,
+        sessions=1 if lift is not None else 0,
+        reason=str(rules.REASONS[snapshot.reason]) if snapshot.reason else "",
+        reason_code=snapshot.reason,
+        as_of=snapshot.computed_at,
+    )
+
+
+def _session_ids(sessions):
+    if isinstance(sessions, QuerySet):
+        return sessions.values("pk")
+    return [getattr(s, "pk", s) for s in sessions]
+
+
+def lift_by_session(*, sessions, days: int = rules.DEFAULT_WINDOW_DAYS) -> dict[int, LiftFigure]:
+    """Session id → the stored lift (``SessionLift``) of each of ``sessions`` (objects, ids
+    or a queryset): the reports' batch read. One query.
+
+    Stored lifts exist for *ended* sessions with a linked outcome metric, as of their last
+    refresh (``figure.as_of``; ``services.refresh_session_lifts``): other sessions are
+    absent. The figures equal ``session_lift`` at that time. Windows other than the default
+    are not stored: for those each ended session's lift is computed now (about four queries
+    a session)."""
+    if days != rules.DEFAULT_WINDOW_DAYS:
+        result = {}
+        ended = Session.objects.filter(pk__in=_session_ids(sessions), status=Session.Status.ENDED)
+        for session in ended.order_by("pk"):
+            figure = session_lift(session=session, days=days)
+            if figure is not None:
+                result[session.pk] = figure
+        return result
+    rows = SessionLift.objects.filter(session_id__in=_session_ids(sessions)).select_related(
+        "metric"
+    )
+    return {row.session_id: stored_lift(row) for row in rows}
 
 
 def need_lift(*, need, days: int = rules.DEFAULT_WINDOW_DAYS) -> LiftFigure | None:
@@ -294,24 +339,33 @@ def trainer_lift(
     PRODUCT.md: "T's L = mean over T's sessions in P that have a measured lift. None → L
     unknown." T's sessions in P: status *ended*, T a trainer, started in the period. The
     figure's ``lift`` is that mean (``None`` = unknown), ``sessions`` how many were measured,
-    ``net_lift`` the mean net lift of those with a comparison.
+    ``net_lift`` the mean net lift of those with a comparison, ``as_of`` the oldest refresh
+    of the stored session lifts it used.
+
+    Reads the stored session lifts (``SessionLift``) in one query; windows other than the
+    default are computed now, session by session.
     """
     first, after = _day_bounds(start, end)
-    sessions = (
-        Session.objects.filter(
-            trainers=trainer,
-            status=Session.Status.ENDED,
-            starts_at__gte=first,
-            starts_at__lt=after,
-        )
-        .order_by("starts_at", "pk")
-        .distinct()
+    sessions = Session.objects.filter(
+        trainers=trainer,
+        status=Session.Status.ENDED,
+        starts_at__gte=first,
+        starts_at__lt=after,
     )
-    figures: dict[int, LiftFigure] = {}
-    for session in sessions:
-        figure = session_lift(session=session, days=days)
-        if figure is not None and figure.lift is not None:
-            figures[session.pk] = figure
+    if days == rules.DEFAULT_WINDOW_DAYS:
+        rows = (
+            SessionLift.objects.filter(session__in=sessions.values("pk"))
+            .exclude(lift="")
+            .select_related("metric")
+            .order_by("session__starts_at", "session_id")
+        )
+        figures = {row.session_id: stored_lift(row) for row in rows}
+    else:
+        figures = {}
+        for session in sessions.order_by("starts_at", "pk").distinct():
+            figure = session_lift(session=session, days=days)
+            if figure is not None and figure.lift is not None:
+                figures[session.pk] = figure
     lifts = [f.lift for f in figures.values()]
     nets = [f.net_lift for f in figures.values() if f.net_lift is not None]
     units = min((f.comparison_units for f in figures.values()), default=0)
@@ -323,6 +377,8 @@ def trainer_lift(
         sessions=len(figures),
         session_ids=list(figures),
         reason="" if figures else str(rules.REASON_NO_AFTER),
+        reason_code="" if figures else "no_after",
+        as_of=min((f.as_of for f in figures.values() if f.as_of), default=None),
     )
 
 

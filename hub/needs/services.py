@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -279,6 +279,24 @@ def need_evaluate(
         need.full_clean()
         need.save(update_fields=["status", "metric_after", "updated_at"])
     return need
+
+
+def need_evaluate_measured(*, need: TrainingNeed, metric_after: Decimal, note: str = "") -> bool:
+    """System step (no actor): delivered → evaluated with the value the outcome metric was
+    measured at after the training (``evaluation`` calls it once the need's lift is
+    measurable). Rounded half-up to the field's 2 decimals. Writes the status, ``metric_after``
+    and one ``NeedEvent`` (``note``: how it was measured) in one transaction; a need no longer
+    delivered (evaluated by hand meanwhile, withdrawn) is left alone. Returns whether it
+    moved."""
+    with transaction.atomic():
+        need = _locked(need)
+        if need.status != Status.DELIVERED:
+            return False
+        need.metric_after = Decimal(metric_after).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        _move(need, to=Status.EVALUATED, actor_employee=None, note=note)
+        need.full_clean()
+        need.save(update_fields=["status", "metric_after", "updated_at"])
+    return True
 
 
 # --- plans ---------------------------------------------------------------------------------

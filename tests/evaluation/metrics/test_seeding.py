@@ -9,7 +9,7 @@ from django.utils import timezone
 from evaluation.metrics import rules, selectors
 from evaluation.metrics.models import MetricDefinition, MetricValue, NeedMetric
 from evaluation.metrics.seeding import COHORTS, _quarter, seed_metrics, seed_retention
-from evaluation.selectors import session_lift
+from evaluation.selectors import lift_by_session, session_lift
 from hub.organisation.models import Employee, PerformanceGrade, RoleGrant
 from hub.organisation.roles import Role
 from hub.seeding import demo_seed
@@ -92,6 +92,8 @@ def test_demo_metrics_show_the_briefs_figures():
         expected = {"cross_sell": 18, "complaint_rate": 20}[figure.metric_code]
         assert abs(figure.lift - expected) < 2
         assert figure.net_lift is not None and figure.comparison_units >= 1
+        # the seed's last metric step stored it: the reports read the same figure
+        assert lift_by_session(sessions=[session])[session.pk] == figure
 
     # idempotent
     counts = (MetricValue.objects.count(), NeedMetric.objects.count(), Employee.objects.count())

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from evaluation import selectors as evaluation_selectors
-from evaluation.metrics import rules, selectors
+from evaluation.metrics import rules, selectors, services
 from evaluation.metrics.models import MetricValue
 from hub.sessions.models import Attendance, Enrolment
 from tests.evaluation.metrics.helpers import link, make_metric, monthly, session_on
@@ -169,6 +169,7 @@ def test_trainer_lift_is_the_mean_of_measured_sessions():
         link(session_on(dt.date(2026, 3, 15), trainers=[trainer]), metric, branch)
     link(session_on(dt.date(2026, 3, 20), trainers=[trainer], status="cancelled"), metric, branch_a)
     session_on(dt.date(2026, 3, 16), trainers=[trainer])  # no metric: not measured
+    services.refresh_session_lifts()  # trainer_lift reads the stored session lifts
     figure = evaluation_selectors.trainer_lift(
         trainer=trainer, start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31)
     )
