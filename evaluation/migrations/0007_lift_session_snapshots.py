@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0005_outcome_metrics'),
+        ('evaluation', '0006_survey_template_choice'),
         ('hub', '0011_auditevent_metrics'),
     ]
 
