@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, F, FloatField, Prefetch, QuerySet
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from evaluation.metrics.models import MetricDefinition
 from evaluation.metrics.rules import LiftFigure, mean
@@ -99,7 +100,7 @@ class CourseReport:
         session in date order, a gap where fewer than 3 responses."""
         return {
             "type": "line",
-            "labels": [f"{r.session.starts_at:%Y-%m-%d}" for r in self.rows],
+            "labels": [timezone.localdate(r.session.starts_at).isoformat() for r in self.rows],
             "datasets": [
                 {
                     "label": label,

@@ -97,6 +97,17 @@ def test_l1_distribution_mean_nps_and_comments():
     assert sorted(text_q.comments) == ["=1+1", "很实用"]
 
 
+def test_survey_results_page_shows_the_same_mean_and_nps(client):
+    session = make_session()
+    survey = make_survey(session)
+    for r10 in ("10", "9", "8", "3"):
+        answer(survey, rating_5="4", rating_10=r10)
+    client.force_login(make_hq_admin().user)
+    body = client.get(reverse("evaluation:survey_results", args=[survey.pk])).content.decode()
+    assert body.count('data-testid="question-mean"') == 4
+    assert "75.00" in body and "25.0" in body  # 1-5 mean, NPS
+
+
 def test_page_shows_figures_and_comments_without_names(client):
     session = make_session()
     survey = make_survey(session)
