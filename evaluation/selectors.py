@@ -162,6 +162,12 @@ def _scored() -> QuerySet[SurveyResponse]:
     return SurveyResponse.objects.filter(satisfaction__isnull=False)
 
 
+def _session_ids(sessions):
+    if isinstance(sessions, QuerySet):
+        return sessions.values("pk")
+    return [getattr(s, "pk", s) for s in sessions]
+
+
 def session_satisfaction(*, session: Session) -> Decimal | None:
     """**Session satisfaction** (PRODUCT.md, for points): the mean of the satisfaction scores
     of that session's survey responses, defined only with ≥ 3 responses (None below, and
@@ -177,18 +183,46 @@ def satisfaction_by_session(
     session id → ``SatisfactionFigure`` (count and mean of its responses' scores). Sessions
     without a response are absent. The mean is given whatever the count: callers showing it
     check ``figure.enough`` (≥ 3, PRODUCT.md). One query, aggregated in SQL."""
-    if isinstance(sessions, QuerySet):
-        ids = sessions.values("pk")
-    else:
-        ids = [getattr(s, "pk", s) for s in sessions]
     rows = (
         _scored()
-        .filter(survey__session_id__in=ids)
+        .filter(survey__session_id__in=_session_ids(sessions))
         .values("survey__session_id")
         .annotate(count=Count("pk"), mean=Avg("satisfaction"))
         .order_by()
     )
     return {r["survey__session_id"]: _figure(r["count"], r["mean"]) for r in rows}
+
+
+def satisfaction_pooled(*, sessions: Iterable[Session] | QuerySet) -> SatisfactionFigure:
+    """The satisfaction of a group of sessions (a course's): the mean of *all* their scored
+    responses, pooled (not a mean of session means). Callers showing the mean check
+    ``figure.enough`` (≥ 3). One query."""
+    row = (
+        _scored()
+        .filter(survey__session_id__in=_session_ids(sessions))
+        .aggregate(count=Count("pk"), mean=Avg("satisfaction"))
+    )
+    return _figure(row["count"], row["mean"])
+
+
+def satisfaction_by_trainer(
+    *, sessions: Iterable[Session] | QuerySet
+) -> dict[int, SatisfactionFigure]:
+    """Trainer (employee) id → the pooled satisfaction of the responses to those of
+    ``sessions`` they taught (a co-trained session counts in full for each trainer, as for
+    S). Trainers without a scored response are absent. One query."""
+    rows = (
+        _scored()
+        .filter(survey__session_id__in=_session_ids(sessions))
+        .values("survey__session__trainers")
+        .annotate(count=Count("pk"), mean=Avg("satisfaction"))
+        .order_by()
+    )
+    return {
+        r["survey__session__trainers"]: _figure(r["count"], r["mean"])
+        for r in rows
+        if r["survey__session__trainers"] is not None
+    }
 
 
 def trainer_satisfaction(

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from evaluation.selectors import satisfaction_by_session
+from evaluation.selectors import SatisfactionFigure, satisfaction_by_session
 from evaluation.surveys.models import (
     Survey,
     SurveyAnswer,
@@ -19,7 +20,14 @@ from evaluation.surveys.models import (
     SurveyReceipt,
     SurveyResponse,
 )
-from evaluation.surveys.rules import MIN_RESPONSES, RATING_RANGES
+from evaluation.surveys.rules import (
+    MIN_RESPONSES,
+    RATING_10,
+    RATING_RANGES,
+    NetPromoter,
+    mean_normalised,
+    net_promoter,
+)
 from hub.organisation.models import Employee
 
 
@@ -44,6 +52,9 @@ class QuestionResult:
     # (label, count) in scale or option order
     distribution: list[tuple[str, int]] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    # Ratings only: the mean normalised to 0-100 (``rules.mean_normalised``); 0-10: the NPS.
+    mean: Decimal | None = None
+    nps: NetPromoter | None = None
 
     @property
     def max_count(self) -> int:
@@ -57,13 +68,16 @@ class SurveyResults:
     invited: int
     enough: bool
     satisfaction: object = None  # Decimal mean, only when enough
+    # The session's satisfaction figure (scored responses and their mean), only when enough.
+    figure: SatisfactionFigure | None = None
     questions: list[QuestionResult] = field(default_factory=list)
 
 
 def survey_results(survey: Survey) -> SurveyResults:
     """Per question: how many answered, the distribution (ratings by value, choices by
-    option), the comments (text only, never a name); the mean satisfaction. Below 3
-    responses only the counts. A fixed number of queries."""
+    option), for ratings the mean normalised to 0-100 and for 0-10 ratings the net promoter
+    score, the comments (text only, never a name, in random order); the mean satisfaction.
+    Below 3 responses only the counts. A fixed number of queries."""
     responses = SurveyResponse.objects.filter(survey=survey).count()
     invited = SurveyInvitation.objects.filter(survey=survey).count()
     results = SurveyResults(
@@ -73,6 +87,7 @@ def survey_results(survey: Survey) -> SurveyResults:
         return results
     figure = satisfaction_by_session(sessions=[survey.session_id]).get(survey.session_id)
     results.satisfaction = figure.mean if figure is not None and figure.enough else None
+    results.figure = figure
     questions = list(
         SurveyQuestion.objects.filter(section__template_id=survey.template_id).order_by(
             "section__position", "section_id", "position", "pk"
@@ -98,9 +113,11 @@ def survey_results(survey: Survey) -> SurveyResults:
         result = QuestionResult(question=q, answered=counts.get(q.pk, 0))
         if q.is_rating:
             low, high = RATING_RANGES[q.kind]
-            result.distribution = [
-                (str(v), ratings.get((q.pk, v), 0)) for v in range(low, high + 1)
-            ]
+            by_value = {v: ratings.get((q.pk, v), 0) for v in range(low, high + 1)}
+            result.distribution = [(str(v), n) for v, n in by_value.items()]
+            result.mean = mean_normalised(q.kind, by_value)
+            if q.kind == RATING_10:
+                result.nps = net_promoter(by_value)
         elif q.options:
             tally = [0] * len(q.options)
             for qid, picked in choice_rows:

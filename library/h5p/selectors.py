@@ -59,3 +59,16 @@ def h5p_pending_queue(*, uploaded_by=None) -> QuerySet[H5PPendingPackage]:
     """Uploads waiting for HQ approval, oldest first (only ``uploaded_by``'s if given)."""
     queue = H5PPendingPackage.objects.select_related("uploaded_by")
     return queue.filter(uploaded_by=uploaded_by) if uploaded_by is not None else queue
+
+
+def course_h5p_content_ids(course) -> list[int]:
+    """The ids of the H5P contents a course's body plays (its ``h5p`` blocks), in page order,
+    each once. Read from the stream's stored data: no query."""
+    ids: list[int] = []
+    for block in course.body.raw_data:
+        if block.get("type") != "h5p":
+            continue
+        content_id = (block.get("value") or {}).get("content")
+        if isinstance(content_id, int) and content_id not in ids:
+            ids.append(content_id)
+    return ids
