@@ -214,6 +214,11 @@ from evaluation.metrics.models import (  # noqa: E402, F401
     MetricValue,
     NeedMetric,
 )
+from evaluation.roi.models import (  # noqa: E402, F401
+    MetricBenefitBasis,
+    RoiSettings,
+    SessionCost,
+)
 from evaluation.surveys.models import (  # noqa: E402, F401
     Survey,
     SurveyAnswer,

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from evaluation.models import Assignment, MetricDefinition, MetricValue, Submission, Survey
+from evaluation.models import (
+    Assignment,
+    MetricDefinition,
+    MetricValue,
+    SessionCost,
+    Submission,
+    Survey,
+)
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, Role
@@ -86,6 +93,8 @@ TABLE = {
     Question: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
     # Outcome metric values: the managers of the branch (of its team or employee), HQ reads.
     MetricValue: row(manager=("A", "")),
+    # A session's costs (ROI): whoever opens its report; its trainers and HQ admins type them.
+    SessionCost: row(trainer=("A", "A"), manager=("A", "")),
 }
 
 
@@ -147,6 +156,7 @@ def _objects_of(branch, *, learner, trainer, manager) -> dict:
         ),
         Question: Question.objects.create(session=session, author=learner, text="怎么办?"),
         MetricValue: _metric_value(branch, learner),
+        SessionCost: SessionCost.objects.create(session=session, venue=100, materials=0),
     }
 
 
