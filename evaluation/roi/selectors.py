@@ -23,6 +23,7 @@ from evaluation.metrics.selectors import lift_by_session
 from evaluation.roi import rules
 from evaluation.roi.models import MetricBenefitBasis, RoiSettings
 from evaluation.roi.rules import RoiFigure
+from hub.needs.models import TrainingNeed
 from hub.organisation.models import Employee, Team
 from hub.sessions.models import Attendance, Enrolment, Session
 
@@ -83,6 +84,12 @@ def _sessions_with_inputs(ids) -> list[Session]:
             attendee_count=_count(attendees, "session_id"),
             headcount=_count(staff, "branch_id"),
             team_count=_count(Team.objects.filter(branch_id=OuterRef("link_branch")), "branch_id"),
+            need_sessions=_count(
+                TrainingNeed.sessions.through.objects.filter(
+                    trainingneed_id=OuterRef("link_need"), session__status=Session.Status.ENDED
+                ),
+                "trainingneed_id",
+            ),
         )
         .select_related("roi_cost")
         .order_by("starts_at", "pk")
@@ -161,6 +168,14 @@ def _figure(session: Session, *, settings, metric, lift) -> RoiFigure:
                 recurrence=recurrence,
                 periods=rules.benefit_periods(recurrence, settings.horizon_months),
             )
+    if basis is not None and session.need_sessions > 1:
+        assumptions.append(
+            gettext(
+                "The need has %(count)s ended sessions, each measured on the same metric: "
+                "in the need's, course's and branch's totals its benefit counts once"
+            )
+            % {"count": session.need_sessions}
+        )
     return rules.session_figure(
         cost=cost,
         basis=basis,

@@ -75,4 +75,5 @@ ENTRIES = {
     "Value of the outcome metrics": "结果指标的价值",
     "not set": "未设置",
     "by level": "按层级",
+    "The need has %(count)s ended sessions, each measured on the same metric: in the need's, course's and branch's totals its benefit counts once": "该需求有 %(count)s 场已结束的培训，均以同一指标衡量：在需求、课程和分部合计中其收益只计一次",
 }

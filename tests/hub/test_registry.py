@@ -19,6 +19,7 @@ def test_the_demo_seed_steps_are_discovered_in_their_order():
         "assignments",
         "surveys",
         "outcome metrics",
+        "return on training",
         "tiers",
     ]
 

@@ -7,12 +7,16 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from evaluation.metrics import rules as metric_rules
 from evaluation.metrics.rules import LiftFigure
 from evaluation.roi import rules, selectors
 from evaluation.roi.models import MetricBenefitBasis, SessionCost
+from hub.organisation.models import Employee
 from hub.sessions.models import Session
+from library.models import CourseIndexPage, CoursePage
+from library.services import library_install
 from tests.evaluation.metrics.helpers import make_metric, monthly, session_on
 from tests.evaluation.roi.helpers import DAY, cross_sell, make_settings, roi_session
 from tests.factories import BranchFactory, EmployeeFactory, TeamFactory
@@ -107,8 +111,6 @@ def test_employee_level_metric_uses_headcount_on_the_day():
     # and the cancelled learner = 7 (factories hire in the past); a leaver and a later hire not
     EmployeeFactory(branch=branch, hire_date=dt.date(2020, 1, 1), leave_date=dt.date(2026, 3, 1))
     EmployeeFactory(branch=branch, hire_date=dt.date(2026, 4, 1))
-    from hub.organisation.models import Employee
-
     staff = Employee.objects.filter(branch=branch, hire_date__lte=DAY).exclude(leave_date__lte=DAY)
     figure = figure_of(session)
     assert figure.basis.units == D(staff.count())
@@ -145,6 +147,13 @@ def test_settings_are_effective_dated():
     assert figure_of(early).cost.trainer_cost == D(600)
 
 
+def make_course(title="门店连带销售"):
+    library_install()
+    course = CoursePage(title=title, category="in_service", audience="backbone", hours=2)
+    CourseIndexPage.objects.get().add_child(instance=course)
+    return course
+
+
 def test_need_course_and_branch_figures():
     branch = BranchFactory()
     make_settings()
@@ -152,25 +161,29 @@ def test_need_course_and_branch_figures():
     first = roi_session(branch, metric=metric)
     need = first.training_needs.get()
     second = roi_session(branch, metric=metric, day=DAY + dt.timedelta(days=1), need=need)
+    with translation.override("en"):
+        note = figure_of(second).assumptions
+    assert any("The need has 2 ended sessions" in line for line in note)
     need_figure = selectors.roi_by_need(need=need)
     # two sessions' costs, the need's benefit once
     assert (need_figure.sessions, need_figure.included) == (2, 2)
     assert need_figure.cost_total == D(5800) and need_figure.benefit == D(9600)
     assert need_figure.ratio_display == D("1.66")
+    assert need_figure.payback_display == D("7.3")  # 5,800 / 800 a month = 7.25
+    # the branch: the same two sessions; another branch's session has no metric
     other = BranchFactory()
-    elsewhere = session_on(DAY, branch=other)
-    branch_figure = selectors.roi_by_branch(branch=branch)
-    assert branch_figure.cost_total == D(5800)
-    assert selectors.roi_by_branches(branch_ids=[branch.pk, other.pk])[other.pk].reasons
-    assert elsewhere.pk not in {first.pk, second.pk}
+    session_on(DAY, branch=other)
+    figures = selectors.roi_by_branches(branch_ids=[branch.pk, other.pk])
+    assert figures[branch.pk].cost_total == D(5800) and figures[branch.pk].benefit == D(9600)
+    assert not figures[other.pk].computable
+    assert selectors.roi_by_branch(branch=branch).ratio_display == D("1.66")
     assert not selectors.roi_by_branch(branch=BranchFactory()).computable
-    # a course: the sessions of the course only
-    from library.models import CoursePage
-
-    course = CoursePage.objects.first()
-    if course is not None:
-        Session.objects.filter(pk=first.pk).update(course=course)
-        assert selectors.roi_by_course(course=course).cost_total == D(2900)
+    # a course: its sessions only (here the first one)
+    course = make_course()
+    Session.objects.filter(pk=first.pk).update(course=course)
+    course_figure = selectors.roi_by_course(course=course)
+    assert (course_figure.sessions, course_figure.cost_total) == (1, D(2900))
+    assert course_figure.ratio_display == D("3.31")
 
 
 def _world(n: int):
@@ -207,9 +220,3 @@ def test_query_count_without_lift_is_fixed():
 def test_query_count_is_fixed():
     make_settings()
     assert _queries(_world(1)) == _queries(_world(4))
-
-
-def test_cost_row_is_joined_not_fetched_per_session():
-    make_settings()
-    sessions = _world(2)
-    assert SessionCost.objects.filter(session__in=sessions).count() == 2
