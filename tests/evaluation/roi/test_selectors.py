@@ -12,7 +12,7 @@ from django.utils import translation
 from evaluation.metrics import rules as metric_rules
 from evaluation.metrics.rules import LiftFigure
 from evaluation.roi import rules, selectors
-from evaluation.roi.models import MetricBenefitBasis, SessionCost
+from evaluation.roi.models import MetricBenefitBasis
 from hub.organisation.models import Employee
 from hub.sessions.models import Session
 from library.models import CourseIndexPage, CoursePage
