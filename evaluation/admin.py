@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from evaluation.models import (
     Assignment,
     Grade,
+    RoiSettings,
+    SessionCost,
     Submission,
     Survey,
     SurveyQuestion,
@@ -117,3 +119,21 @@ class SurveyAdmin(ReadOnlyAdmin):
     list_display = ["session", "template", "opens_at", "closes_at", "closed_at"]
     list_select_related = ["session", "template"]
     raw_id_fields = ["session"]
+
+
+# ROI inputs are written by ``evaluation.roi.services`` (audited, validated) from /roi/ pages.
+@admin.register(RoiSettings)
+class RoiSettingsAdmin(ReadOnlyAdmin):
+    list_display = [
+        "effective_from",
+        "trainer_hourly_cost",
+        "learner_hourly_cost",
+        "horizon_months",
+        "updated_at",
+    ]
+
+
+@admin.register(SessionCost)
+class SessionCostAdmin(ReadOnlyAdmin):
+    list_display = ["session", "venue", "materials", "updated_at"]
+    list_select_related = ["session"]

@@ -215,6 +215,11 @@ from evaluation.metrics.models import (  # noqa: E402, F401
     NeedMetric,
     SessionLift,
 )
+from evaluation.roi.models import (  # noqa: E402, F401
+    MetricBenefitBasis,
+    RoiSettings,
+    SessionCost,
+)
 from evaluation.surveys.models import (  # noqa: E402, F401
     Survey,
     SurveyAnswer,

@@ -81,3 +81,9 @@ def can_view_submission(user, submission: Submission) -> bool:
     if access.manages(submission.learner.branch_id):
         return True
     return can_read_all_work(user, submission.assignment.session)
+
+
+def can_enter_session_cost(user, session: Session) -> bool:
+    """Type a session's venue and materials costs (ROI): HQ admins and the session's trainers
+    (not the read-only training lead)."""
+    return access_for(user).is_hq_admin or is_session_trainer(user, session)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from evaluation import permissions
-from evaluation.models import Assignment, Submission, Survey
+from evaluation.models import Assignment, SessionCost, Submission, Survey
+from evaluation.reports.access import can_view_session_report, report_sessions
 from hub.organisation import scoping
 from hub.organisation.permissions import Access
 from hub.sessions import scoping as sessions_scoping
@@ -85,4 +86,20 @@ scoping.register(
     visible=_visible_surveys,
     # Results are read-only; only HQ admins change a survey (its dates, in the admin).
     change=lambda access, s: access.is_hq_admin,
+)
+
+
+def _visible_session_costs(access: Access, qs: QuerySet) -> QuerySet:
+    """A session's costs (ROI): whoever may open the session's report (HQ, its trainers, the
+    managers of its branch or of a trainer's branch); HQ admins and its trainers change them."""
+    if access.is_hq:
+        return qs
+    return qs.filter(session__in=report_sessions(access).values("pk"))
+
+
+scoping.register(
+    SessionCost,
+    visible=_visible_session_costs,
+    change=lambda access, cost: permissions.can_enter_session_cost(access, cost.session),
+    see=lambda access, cost: can_view_session_report(access, cost.session),
 )

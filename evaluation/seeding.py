@@ -204,3 +204,4 @@ def seed_surveys_step(*, seed: int, **kwargs) -> Counter[str]:
 
 # Outcome metrics register their own step (order 65) in their subpackage.
 from evaluation.metrics import seeding as metric_seeding  # noqa: E402, F401
+from evaluation.roi import seeding as roi_seeding  # noqa: E402, F401

@@ -77,6 +77,7 @@ urlpatterns = [
     path("", include("evaluation.urls")),
     path("metrics/", include("evaluation.metrics.urls")),
     path("reports/", include("evaluation.reports.urls")),
+    path("roi/", include("evaluation.roi.urls")),
     path("", include("tiers.urls")),
     path("live/", include("live.urls")),
     path("library/", include("library.urls")),

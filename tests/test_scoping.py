@@ -17,6 +17,7 @@ from evaluation.models import (
     Assignment,
     MetricDefinition,
     MetricValue,
+    SessionCost,
     SessionLift,
     Submission,
     Survey,
@@ -98,6 +99,8 @@ TABLE = {
     SessionLift: row(
         trainer=("A", ""), manager=("A", ""), hq_admin=("AB", ""), superuser=("AB", "")
     ),
+    # A session's costs (ROI): whoever opens its report; its trainers and HQ admins type them.
+    SessionCost: row(trainer=("A", "A"), manager=("A", "")),
 }
 
 
@@ -169,6 +172,7 @@ def _objects_of(branch, *, learner, trainer, manager) -> dict:
             window_days=90,
             computed_at=timezone.now(),
         ),
+        SessionCost: SessionCost.objects.create(session=session, venue=100, materials=0),
     }
 
 

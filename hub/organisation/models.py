@@ -276,6 +276,7 @@ class AuditEvent(models.Model):
         METRIC_IMPORT_APPLIED = "metric.import.applied", _("Outcome metric values imported")
         METRIC_VALUE_EDITED = "metric.value.edited", _("Outcome metric value edited")
         SURVEY_TEMPLATE_CHANGED = "survey.template", _("Survey template changed")
+        ROI_INPUTS_CHANGED = "roi.inputs", _("Return-on-training inputs changed")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,6 +19,8 @@ def test_the_demo_seed_steps_are_discovered_in_their_order():
         "assignments",
         "surveys",
         "outcome metrics",
+        "refresh lifts",
+        "return on training",
         "tiers",
     ]
 

@@ -350,6 +350,23 @@ TABLE: dict[str, Rule] = {
     "metrics:template_csv": rule(HQ_READ),
     "metrics:import_detail": rule(HQ_READ, pk("metric_batch", "batch_id")),
     "metrics:import_apply": rule(ADMINS, pk("metric_batch", "batch_id")),
+    # return on training: HQ reads the assumptions, HQ admins write them; a session's costs
+    # are typed by HQ admins and its trainers (the world's trainer teaches none of its sessions)
+    "roi:settings": rule(
+        ADMINS,
+        data=lambda w: {
+            "effective_from": "2026-01-01",
+            "trainer_hourly_cost": "300",
+            "learner_hourly_cost": "80",
+            "horizon_months": "12",
+        },
+    ),
+    "roi:metric": rule(
+        ADMINS,
+        lambda w: {"metric_id": w.metric_value.metric_id},
+        lambda w: {"value_per_unit": "200", "recurrence": "monthly"},
+    ),
+    "roi:session_costs": rule(ADMINS, ENDED, lambda w: {"venue": "500", "materials": "200"}),
     # effectiveness reports: read-only pages (who may GET which: tests/evaluation/reports)
     # survey templates: HQ reads the list, HQ admins create, edit, choose (POST only)
     "evaluation:survey_templates": rule(GET_ONLY),

@@ -1,0 +1,1 @@
+ENTRIES = {"Return-on-training inputs changed": "培训回报率参数已修改"}
