@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET
 
 from evaluation.reports import access
 from evaluation.reports.course import CourseReport, course_report
+from evaluation.reports.roi import roi_table
 from evaluation.reports.web import require, respond
+from evaluation.roi.selectors import roi_by_course
 from hub.exports import Table
 from library.models import CoursePage
 
@@ -102,7 +104,9 @@ def report(request: HttpRequest, course_id: int) -> HttpResponse:
     sessions = access.report_sessions(request.user).filter(course=course)
     require(sessions.exists())
     figures = course_report(course=course, sessions=sessions)
+    roi = roi_by_course(course=course, sessions=sessions)
     context = {
+        "roi": roi,
         "report": figures,
         "course": course,
         "chart": figures.satisfaction_chart(str(_("Session satisfaction"))),
@@ -111,6 +115,6 @@ def report(request: HttpRequest, course_id: int) -> HttpResponse:
         request,
         template="evaluation/reports/course.html",
         context=context,
-        tables=lambda: _tables(figures),
+        tables=lambda: [*_tables(figures), roi_table([(course.title, roi)])],
         filename=f"course-report-{course.pk}",
     )

@@ -9,9 +9,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from evaluation.permissions import can_enter_session_cost
 from evaluation.reports import access
+from evaluation.reports.roi import roi_table
 from evaluation.reports.session import SessionReport, session_report
 from evaluation.reports.web import require, respond
+from evaluation.roi.selectors import roi_by_session
 from hub.exports import Table
 from hub.sessions.models import Session
 
@@ -225,18 +228,20 @@ def report(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("course", "branch"), pk=session_id)
     require(access.can_view_session_report(request.user, session))
     figures = session_report(session=session)
+    roi = roi_by_session(sessions=[session]).get(session.pk)
     context = {
         "report": figures,
         "session": session,
         "charts": _rating_charts(figures),
-        # Slots the lead fills later (L3 manager follow-up, cost and ROI): None until then.
+        # L3 manager follow-up: not built yet (None hides its section).
         "followup": None,
-        "roi": None,
+        "roi": roi,
+        "can_enter_costs": can_enter_session_cost(request.user, session),
     }
     return respond(
         request,
         template="evaluation/reports/session.html",
         context=context,
-        tables=lambda: _tables(figures),
+        tables=lambda: [*_tables(figures), *([roi_table([(session.title, roi)])] if roi else [])],
         filename=f"session-report-{session.pk}",
     )
