@@ -3,6 +3,7 @@
 from django.urls import path
 
 from evaluation import views
+from evaluation.followups import views as followup_views
 from evaluation.surveys import views as survey_views
 
 app_name = "evaluation"
@@ -33,6 +34,8 @@ urlpatterns = [
     path("surveys/<int:survey_id>/results/", survey_views.survey_results, name="survey_results"),
     path("sessions/<int:session_id>/survey/", survey_views.session_survey, name="session_survey"),
     path("surveys/settings/", survey_views.survey_settings, name="survey_settings"),
+    path("followups/", followup_views.followups, name="followups"),
+    path("followups/<int:followup_id>/", followup_views.followup_answer, name="followup_answer"),
     path(
         "surveys/templates/<int:template_id>/",
         survey_views.survey_template,

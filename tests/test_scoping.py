@@ -12,7 +12,14 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from evaluation.models import Assignment, MetricDefinition, MetricValue, Submission, Survey
+from evaluation.models import (
+    Assignment,
+    FollowUp,
+    MetricDefinition,
+    MetricValue,
+    Submission,
+    Survey,
+)
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation import scoping
 from hub.organisation.models import Branch, Employee, Role
@@ -84,6 +91,9 @@ TABLE = {
     ),
     LiveRoom: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
     Question: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
+    # Manager follow-ups: the addressed manager reads and answers; HQ reads, never answers; the
+    # learner never sees what their manager wrote, the trainer only aggregated figures.
+    FollowUp: row(manager=("A", "A"), hq_admin=("AB", ""), superuser=("AB", "")),
     # Outcome metric values: the managers of the branch (of its team or employee), HQ reads.
     MetricValue: row(manager=("A", "")),
 }
@@ -100,6 +110,17 @@ def _metric_value(branch, learner) -> MetricValue:
         value=22,
         **scope,
     )
+
+
+def _followup(session, learner, manager) -> FollowUp:
+    followup = FollowUp.objects.create(
+        session=session,
+        learner=learner,
+        sent_at=session.ends_at,
+        closes_at=session.ends_at + dt.timedelta(days=21),
+    )
+    followup.managers.set([manager])
+    return followup
 
 
 @dataclass
@@ -147,6 +168,7 @@ def _objects_of(branch, *, learner, trainer, manager) -> dict:
         ),
         Question: Question.objects.create(session=session, author=learner, text="怎么办?"),
         MetricValue: _metric_value(branch, learner),
+        FollowUp: _followup(session, learner, manager),
     }
 
 
