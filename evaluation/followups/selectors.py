@@ -154,7 +154,7 @@ def followups_open_for(employee: Employee, *, now: dt.datetime | None = None) ->
             closes_at__gt=now,
         )
         .select_related("session", "learner__branch")
-        .order_by("closes_at", "session_id", "learner__name_pinyin", "pk")
+        .order_by("session__ends_at", "session_id", "learner__name_pinyin", "pk")
     )
 
 

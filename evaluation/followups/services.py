@@ -35,6 +35,7 @@ MSG_RATING = _("Choose a rating from 1 to 5.")
 MSG_COMMENT_TOO_LONG = _("Please keep the comment under %(max)s characters.")
 
 Through = FollowUp.managers.through
+BATCH_SIZE = 2000
 
 
 class AlreadyAnswered(Exception):
@@ -133,11 +134,14 @@ def followups_dispatch(*, now: dt.datetime | None = None) -> dict[str, int]:
                 )
             )
             addressed.append(managers)
-        created = FollowUp.objects.bulk_create(rows)
+        created = FollowUp.objects.bulk_create(rows, batch_size=BATCH_SIZE)
         Through.objects.bulk_create(
-            Through(followup_id=row.pk, employee_id=m)
-            for row, managers in zip(created, addressed, strict=True)
-            for m in managers
+            (
+                Through(followup_id=row.pk, employee_id=m)
+                for row, managers in zip(created, addressed, strict=True)
+                for m in managers
+            ),
+            batch_size=BATCH_SIZE,
         )
         _notify_by_session(
             {(row.session_id, m) for row, ms in zip(created, addressed, strict=True) for m in ms},

@@ -44,3 +44,17 @@ def test_seed_writes_follow_ups_once_with_answered_and_open_ones():
 def test_the_seed_step_runs_after_surveys_and_before_metrics():
     steps = {step.name: step.order for step in discover_seed_steps()}
     assert steps["surveys"] < steps["manager follow-ups"] == 64 < steps["outcome metrics"]
+
+
+def test_demo_seed_gives_managers_answered_and_waiting_follow_ups():
+    from hub.seeding import demo_seed
+    from hub.seeding.shape import SeedScale
+
+    tiny = SeedScale("tiny", branches=3, employees=40, hq_employees=10, trainers=3)
+    result = demo_seed(seed=3, scale=tiny)
+    assert result.created["manager follow-ups"] == FollowUp.objects.count() > 0
+    assert result.created["follow-up answers"] > 0
+    waiting = FollowUp.objects.filter(
+        sent_at__isnull=False, answered_at__isnull=True, closed_at__isnull=True
+    )
+    assert waiting.exists()

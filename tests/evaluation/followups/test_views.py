@@ -2,6 +2,7 @@
 (answer once; 403 for anyone not addressed, HQ included), the home panel and the settings
 page's follow-up numbers."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -40,13 +41,18 @@ def _answer_url(followup):
 def test_the_list_shows_my_open_follow_ups_grouped_by_session(client, branch, manager, followup):
     second = ended_session(days_ago=32)
     sent_followup(second, completer(second, branch=branch), [manager])
-    sent_followup(second, completer(second, branch=branch), [manager])
+    later = followup.sent_at + dt.timedelta(days=2)  # completed later, e.g. on the recording
+    sent_followup(second, completer(second, branch=branch), [manager], now=later)
     sent_followup(second, completer(second), [make_manager(BranchFactory())])  # not mine
     client.force_login(manager.user)
     page = client.get(reverse("evaluation:followups"))
     assert page.status_code == 200
     groups = page.context["groups"]
-    assert [len(g["followups"]) for g in groups] == [1, 2]
+    # by session, the one that ended first first, whatever the rows' closing times
+    assert [(g["session"], len(g["followups"])) for g in groups] == [
+        (second, 2),
+        (followup.session, 1),
+    ]
     assert "王小明" in page.content.decode()
 
 
