@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import (
     Assignment,
+    FollowUp,
     Grade,
     RoiSettings,
     SessionCost,
@@ -137,3 +138,13 @@ class RoiSettingsAdmin(ReadOnlyAdmin):
 class SessionCostAdmin(ReadOnlyAdmin):
     list_display = ["session", "venue", "materials", "updated_at"]
     list_select_related = ["session"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ReadOnlyAdmin):
+    """Follow-ups are written by ``evaluation.followups.services`` only (dispatch, answer)."""
+
+    list_display = ["session", "learner", "sent_at", "closes_at", "rating", "answered_at"]
+    list_select_related = ["session", "learner"]
+    raw_id_fields = ["session", "learner", "answered_by"]
+    filter_horizontal = ["managers"]

@@ -206,7 +206,10 @@ class Grade(models.Model):
         return f"{self.learner} · {self.assignment}: {self.score}"
 
 
-# Surveys live in their own package; imported here so Django registers them with this app.
+# Surveys, outcome metrics and manager follow-ups (L3) live in their own subpackages; imported
+# here so Django registers them with this app.
+from evaluation.followups.models import FollowUp  # noqa: E402, F401
+
 # Outcome metrics live in their own subpackage; Django finds models through this module.
 from evaluation.metrics.models import (  # noqa: E402, F401
     MetricDefinition,

@@ -1,10 +1,11 @@
 """What evaluation adds to the portal's pages (``hub.registry.portal_panel``): assignments due
-on home and My learning, the latest grades on My learning, work to grade on My teaching.
-Connected from ``EvaluationConfig.ready``."""
+on home and My learning, a manager's follow-ups waiting on home, the latest grades on My
+learning, work to grade on My teaching. Connected from ``EvaluationConfig.ready``."""
 
 from __future__ import annotations
 
 from evaluation import selectors
+from evaluation.followups import selectors as followup_selectors
 from evaluation.surveys import selectors as survey_selectors
 from hub.registry import portal_panel
 
@@ -20,6 +21,12 @@ MY_PAGE_SURVEYS = 10
 @portal_panel("home", name="evaluation.due")
 def home_due(employee) -> dict:
     return {"due": selectors.assignments_due_for(employee)[:HOME_DUE]}
+
+
+@portal_panel("home", name="evaluation.followups_waiting")
+def followups_waiting(employee) -> dict:
+    """A manager's open follow-ups per session (lazy: queried only where a page shows it)."""
+    return {"followups_waiting": followup_selectors.followups_waiting_by_session(employee)}
 
 
 @portal_panel("my_learning", name="evaluation.due_and_grades")

@@ -6,6 +6,7 @@ one object are in ``evaluation.permissions``.
   admins change one (and grade).
 - Submissions: the learner who wrote one, the session's trainers, HQ, the managers of the
   learner's branch. Graded by the session's trainers and HQ admins.
+- Manager follow-ups: the managers they were addressed to (who alone answer), HQ reads.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from evaluation import permissions
-from evaluation.models import Assignment, SessionCost, Submission, Survey
+from evaluation.models import Assignment, FollowUp, SessionCost, Submission, Survey
 from evaluation.reports.access import can_view_session_report, report_sessions
 from hub.organisation import scoping
 from hub.organisation.permissions import Access
@@ -102,4 +103,31 @@ scoping.register(
     visible=_visible_session_costs,
     change=lambda access, cost: permissions.can_enter_session_cost(access, cost.session),
     see=lambda access, cost: can_view_session_report(access, cost.session),
+)
+
+
+def _visible_followups(access: Access, qs: QuerySet) -> QuerySet:
+    """Manager follow-ups: the managers they were addressed to, and HQ (reads all). Never the
+    learner (they do not see what their manager wrote) nor the session's trainers (they read
+    the aggregated figures in the reports)."""
+    if access.employee_id is None:
+        return scoping.scoped(qs, access)
+    addressed = FollowUp.managers.through.objects.filter(employee_id=access.employee_id)
+    return scoping.scoped(qs, access, Q(pk__in=addressed.values("followup_id")))
+
+
+def _is_addressed(access: Access, followup: FollowUp) -> bool:
+    return (
+        access.employee_id is not None
+        and FollowUp.managers.through.objects.filter(
+            followup_id=followup.pk, employee_id=access.employee_id
+        ).exists()
+    )
+
+
+scoping.register(
+    FollowUp,
+    visible=_visible_followups,
+    # Answering: only an addressed manager; HQ admins read but never answer for a manager.
+    change=_is_addressed,
 )

@@ -202,6 +202,8 @@ def seed_surveys_step(*, seed: int, **kwargs) -> Counter[str]:
     return seed_surveys(seed=seed)
 
 
-# Outcome metrics register their own step (order 65) in their subpackage.
+# Manager follow-ups (order 64) and outcome metrics (order 65) register their own steps in
+# their subpackages.
+from evaluation.followups import seeding as followup_seeding  # noqa: E402, F401
 from evaluation.metrics import seeding as metric_seeding  # noqa: E402, F401
 from evaluation.roi import seeding as roi_seeding  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from evaluation import views
+from evaluation.followups import views as followup_views
 from evaluation.surveys import editor_views
 from evaluation.surveys import views as survey_views
 
@@ -52,6 +53,8 @@ urlpatterns = [
         editor_views.template_unchoose,
         name="survey_template_unchoose",
     ),
+    path("followups/", followup_views.followups, name="followups"),
+    path("followups/<int:followup_id>/", followup_views.followup_answer, name="followup_answer"),
     path(
         "surveys/templates/<int:template_id>/",
         survey_views.survey_template,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from evaluation.models import (
     Assignment,
+    FollowUp,
     MetricDefinition,
     MetricValue,
     SessionCost,
@@ -93,6 +94,9 @@ TABLE = {
     ),
     LiveRoom: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
     Question: row(owner=("A", ""), trainer=("A", "A"), manager=("A", "")),
+    # Manager follow-ups: the addressed manager reads and answers; HQ reads, never answers; the
+    # learner never sees what their manager wrote, the trainer only aggregated figures.
+    FollowUp: row(manager=("A", "A"), hq_admin=("AB", ""), superuser=("AB", "")),
     # Outcome metric values: the managers of the branch (of its team or employee), HQ reads.
     MetricValue: row(manager=("A", "")),
     # Stored session lifts: read like the session's report; only the refresh writes them.
@@ -115,6 +119,17 @@ def _metric_value(branch, learner) -> MetricValue:
         value=22,
         **scope,
     )
+
+
+def _followup(session, learner, manager) -> FollowUp:
+    followup = FollowUp.objects.create(
+        session=session,
+        learner=learner,
+        sent_at=session.ends_at,
+        closes_at=session.ends_at + dt.timedelta(days=21),
+    )
+    followup.managers.set([manager])
+    return followup
 
 
 @dataclass
@@ -173,6 +188,7 @@ def _objects_of(branch, *, learner, trainer, manager) -> dict:
             computed_at=timezone.now(),
         ),
         SessionCost: SessionCost.objects.create(session=session, venue=100, materials=0),
+        FollowUp: _followup(session, learner, manager),
     }
 
 

@@ -25,6 +25,11 @@ MSG_REMINDER_WINDOW = _(
     "The reminder must come at least 1 day after the invitation and before the survey closes "
     "(after %(close)s days)."
 )
+MSG_FOLLOWUP_REMINDER_WINDOW = _(
+    "The follow-up reminder must come at least 1 day after the follow-up is sent and before it "
+    "closes (after %(close)s days)."
+)
+MSG_FOLLOWUP_AFTER = _("Ask the managers at least 1 day after the session.")
 
 
 def _bilingual(zh: str, en: str) -> str:
@@ -372,6 +377,25 @@ class SurveySettings(models.Model):
         default=7,
         help_text=_("A survey stops accepting answers this many days after the session ends."),
     )
+    # Manager follow-up (evaluation.followups): asked N days after the session ended.
+    followup_after_days = models.PositiveSmallIntegerField(
+        _("manager follow-up after (days)"),
+        default=30,
+        help_text=_(
+            "Each completer's branch manager is asked whether they apply what was taught, this "
+            "many days after the session ended."
+        ),
+    )
+    followup_reminder_after_days = models.PositiveSmallIntegerField(
+        _("follow-up reminder after (days)"),
+        default=7,
+        help_text=_("Managers who have not answered are reminded once, this many days after."),
+    )
+    followup_close_after_days = models.PositiveSmallIntegerField(
+        _("follow-up closes after (days)"),
+        default=21,
+        help_text=_("A follow-up stops accepting an answer this many days after it was sent."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -381,19 +405,34 @@ class SurveySettings(models.Model):
             models.CheckConstraint(
                 condition=Q(close_after_days__gte=1), name="survey_settings_close_days"
             ),
+            models.CheckConstraint(
+                condition=Q(followup_after_days__gte=1, followup_close_after_days__gte=1),
+                name="survey_settings_followup_days",
+            ),
         ]
 
     def __str__(self) -> str:
         return str(_("Survey settings"))
 
     def clean(self) -> None:
-        """The reminder must fall while the survey is open: at least a day after the
-        invitation and before the survey closes (else it would never reach anyone)."""
+        """Each reminder must fall while its survey or follow-up is open: at least a day after
+        the invitation and before closing (else it would never reach anyone)."""
+        errors = {}
         if self.reminder_after_days < 1 or self.reminder_after_days >= self.close_after_days:
-            raise ValidationError(
-                {"reminder_after_days": MSG_REMINDER_WINDOW},
-                params={"close": self.close_after_days},
+            errors["reminder_after_days"] = ValidationError(
+                MSG_REMINDER_WINDOW, params={"close": self.close_after_days}
             )
+        if self.followup_after_days < 1:
+            errors["followup_after_days"] = ValidationError(MSG_FOLLOWUP_AFTER)
+        if (
+            self.followup_reminder_after_days < 1
+            or self.followup_reminder_after_days >= self.followup_close_after_days
+        ):
+            errors["followup_reminder_after_days"] = ValidationError(
+                MSG_FOLLOWUP_REMINDER_WINDOW, params={"close": self.followup_close_after_days}
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def load(cls) -> SurveySettings:

@@ -150,7 +150,13 @@ def survey_template(request: HttpRequest, template_id: int) -> HttpResponse:
 class SurveySettingsForm(forms.ModelForm):
     class Meta:
         model = SurveySettings
-        fields = ["reminder_after_days", "close_after_days"]
+        fields = [
+            "reminder_after_days",
+            "close_after_days",
+            "followup_after_days",
+            "followup_reminder_after_days",
+            "followup_close_after_days",
+        ]
 
 
 @login_required

@@ -71,6 +71,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if kind == "hq":
         context["recent_events"] = org_selectors.audit_events()[:5]
         context["region_count"] = len({b.region_id for b in context["branches"]})
+    if kind == "manager" and employee is not None:
+        context.update(panels_context("home", employee))
     if kind == "manager":
         context["need_counts"] = dict(
             TrainingNeed.objects.visible_to(request.user)

@@ -18,6 +18,7 @@ def test_the_demo_seed_steps_are_discovered_in_their_order():
         "needs",
         "assignments",
         "surveys",
+        "manager follow-ups",
         "outcome metrics",
         "refresh lifts",
         "return on training",

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from evaluation import services as evaluation_services
 from evaluation.metrics.models import MetricDefinition, MetricImportBatch, MetricValue
-from evaluation.models import Survey, SurveyTemplateChoice
+from evaluation.models import FollowUp, Survey, SurveyTemplateChoice
 from hub.needs.models import TrainingNeed, TrainingPlan
 from hub.organisation.models import ImportBatch, Role
 from hub.sessions.models import Attendance, CalendarFeedToken, Enrolment, Session
@@ -111,6 +111,7 @@ class World:
     metric_value: object = None
     metric_batch: object = None
     template_choice: object = None  # the scheduled ``session`` uses the default's family
+    followup: object = None  # the learner's on ``ended``, addressed to the manager
 
 
 def _build_world(tmp) -> World:
@@ -185,6 +186,13 @@ def _build_world(tmp) -> World:
     question = Question.objects.create(
         session=ended, author=learner, text="第三步怎么做？", origin=Question.Origin.RECORDING
     )
+    followup = FollowUp.objects.create(
+        session=ended,
+        learner=learner,
+        sent_at=timezone.now(),
+        closes_at=timezone.now() + dt.timedelta(days=21),
+    )
+    followup.managers.set([manager])
 
     open_need = make_need(branch=branch, submitted_by=manager)
     claimed_need = make_need(
@@ -276,6 +284,7 @@ def _build_world(tmp) -> World:
         template_choice=SurveyTemplateChoice.objects.create(
             session=session, family=survey.template.family
         ),
+        followup=followup,
     )
 
 
@@ -467,7 +476,19 @@ TABLE: dict[str, Rule] = {
     "evaluation:survey_results": rule({MANAGER, *HQ_READ}, pk("survey", "survey_id")),
     "evaluation:session_survey": rule(SIGNED_IN, ENDED),
     "evaluation:survey_settings": rule(
-        ADMINS, data=lambda w: {"reminder_after_days": "3", "close_after_days": "7"}
+        ADMINS,
+        data=lambda w: {
+            "reminder_after_days": "3",
+            "close_after_days": "7",
+            "followup_after_days": "30",
+            "followup_reminder_after_days": "7",
+            "followup_close_after_days": "21",
+        },
+    ),
+    # manager follow-ups: the list is one's own (GET); only the addressed manager answers
+    "evaluation:followups": rule(GET_ONLY),
+    "evaluation:followup_answer": rule(
+        {MANAGER}, pk("followup", "followup_id"), lambda w: {"rating": "4"}
     ),
     "evaluation:survey_template": rule(HQ_READ, lambda w: {"template_id": w.survey.template_id}),
     "evaluation:grade": rule(ADMINS, SUBMISSION, lambda w: {"score": "90", "feedback": "好"}),

@@ -119,6 +119,14 @@ def test_my_learning_lists_surveys_to_answer(client):
     assert reverse("evaluation:survey_answer", args=[session.survey.pk]).encode() in page.content
 
 
+# The follow-up numbers share the settings page (evaluation.followups).
+FOLLOWUP_DEFAULTS = {
+    "followup_after_days": "30",
+    "followup_reminder_after_days": "7",
+    "followup_close_after_days": "21",
+}
+
+
 def test_hq_admin_changes_survey_settings_and_it_is_audited(client):
     from evaluation.models import SurveySettings
     from hub.organisation.models import AuditEvent
@@ -126,7 +134,7 @@ def test_hq_admin_changes_survey_settings_and_it_is_audited(client):
     client.force_login(make_hq_admin().user)
     response = client.post(
         reverse("evaluation:survey_settings"),
-        {"reminder_after_days": "3", "close_after_days": "10"},
+        {"reminder_after_days": "3", "close_after_days": "10", **FOLLOWUP_DEFAULTS},
     )
     assert response.status_code == 302
     settings = SurveySettings.load()
@@ -140,7 +148,7 @@ def test_a_reminder_after_closing_is_refused_on_the_page_in_chinese(client):
     client.force_login(make_hq_admin().user)
     response = client.post(
         reverse("evaluation:survey_settings"),
-        {"reminder_after_days": "9", "close_after_days": "7"},
+        {"reminder_after_days": "9", "close_after_days": "7", **FOLLOWUP_DEFAULTS},
     )
     assert response.status_code == 200
     assert "提醒须在邀请至少 1 天之后" in response.content.decode()
