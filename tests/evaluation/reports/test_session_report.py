@@ -311,7 +311,7 @@ def test_xlsx_export_parses_and_comments_stay_text(client):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     # header facts, L1 questions, L1 distribution, comments, L2 assignments, L2 H5P, L4
     assert len(book.sheetnames) == 8  # + return on training
-    facts, questions, distribution, comments, assignments, _h5p, _l4 = book.worksheets
+    facts, questions, distribution, comments, assignments, _h5p, _l4, _roi = book.worksheets
     cells = [c for row in comments.iter_rows(min_row=3) for c in row if c.column == 2]
     assert {c.value for c in cells} == {"=1+1", "@SUM(A1)", "好"}
     assert all(c.data_type == "s" for c in cells)
