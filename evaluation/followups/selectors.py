@@ -100,6 +100,25 @@ def followup_by_session(*, sessions: Iterable | QuerySet) -> dict[int, FollowUpF
     return _figures(FollowUp.objects.filter(session_id__in=_ids(sessions)), "session_id")
 
 
+def followup_pooled(*, sessions: Iterable | QuerySet) -> FollowUpFigure:
+    """One ``FollowUpFigure`` pooled over the follow-ups of ``sessions`` (e.g. the sessions of
+    a course a viewer may see); ``EMPTY`` without any. One query."""
+    row = FollowUp.objects.filter(session_id__in=_ids(sessions)).aggregate(
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        answered=Count("pk", filter=Q(answered_at__isnull=False)),
+        total=Sum("rating"),
+        high=Count("pk", filter=Q(rating__gte=HIGH_RATING)),
+        no_manager=Count("pk", filter=Q(sent_at__isnull=True)),
+    )
+    return figure_of(
+        sent=row["sent"],
+        answered=row["answered"],
+        total=row["total"] or 0,
+        high=row["high"],
+        no_manager=row["no_manager"],
+    )
+
+
 def followup_by_course(*, courses: Iterable | QuerySet) -> dict[int, FollowUpFigure]:
     """Course id → ``FollowUpFigure`` pooled over the follow-ups of its sessions. One query."""
     return _figures(

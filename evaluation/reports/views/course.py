@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from evaluation.followups.selectors import followup_pooled
 from evaluation.reports import access
 from evaluation.reports.course import CourseReport, course_report
+from evaluation.reports.followup import followup_table
 from evaluation.reports.roi import roi_table
 from evaluation.reports.web import require, respond
 from evaluation.roi.selectors import roi_by_course
@@ -105,8 +107,10 @@ def report(request: HttpRequest, course_id: int) -> HttpResponse:
     require(sessions.exists())
     figures = course_report(course=course, sessions=sessions)
     roi = roi_by_course(course=course, sessions=sessions)
+    followup = followup_pooled(sessions=sessions)
     context = {
         "roi": roi,
+        "followup": followup,
         "report": figures,
         "course": course,
         "chart": figures.satisfaction_chart(str(_("Session satisfaction"))),
@@ -115,6 +119,10 @@ def report(request: HttpRequest, course_id: int) -> HttpResponse:
         request,
         template="evaluation/reports/course.html",
         context=context,
-        tables=lambda: [*_tables(figures), roi_table([(course.title, roi)])],
+        tables=lambda: [
+            *_tables(figures),
+            followup_table([(course.title, followup)]),
+            roi_table([(course.title, roi)]),
+        ],
         filename=f"course-report-{course.pk}",
     )

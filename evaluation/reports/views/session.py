@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from evaluation.followups.selectors import EMPTY, followup_by_session, followup_comments
 from evaluation.permissions import can_enter_session_cost
 from evaluation.reports import access
+from evaluation.reports.followup import followup_table
 from evaluation.reports.roi import roi_table
 from evaluation.reports.session import SessionReport, session_report
 from evaluation.reports.web import require, respond
@@ -222,6 +224,13 @@ def _tables(report: SessionReport) -> list[Table]:
     return tables
 
 
+def _with_l3_and_roi(tables: list[Table], session, followup, comments, roi) -> list[Table]:
+    """The report's tables in Kirkpatrick order: header, L1, L2, then L3, L4 and the ROI."""
+    *head, outcome = tables
+    l3 = followup_table([(session.title, followup)], comments)
+    return [*head, l3, outcome, *([roi_table([(session.title, roi)])] if roi else [])]
+
+
 @login_required
 @require_GET
 def report(request: HttpRequest, session_id: int) -> HttpResponse:
@@ -229,12 +238,14 @@ def report(request: HttpRequest, session_id: int) -> HttpResponse:
     require(access.can_view_session_report(request.user, session))
     figures = session_report(session=session)
     roi = roi_by_session(sessions=[session]).get(session.pk)
+    followup = followup_by_session(sessions=[session]).get(session.pk, EMPTY)
+    comments = followup_comments(sessions=[session]) if followup.enough else []
     context = {
         "report": figures,
         "session": session,
         "charts": _rating_charts(figures),
-        # L3 manager follow-up: not built yet (None hides its section).
-        "followup": None,
+        "followup": followup,
+        "followup_comments": comments,
         "roi": roi,
         "can_enter_costs": can_enter_session_cost(request.user, session),
     }
@@ -242,6 +253,6 @@ def report(request: HttpRequest, session_id: int) -> HttpResponse:
         request,
         template="evaluation/reports/session.html",
         context=context,
-        tables=lambda: [*_tables(figures), *([roi_table([(session.title, roi)])] if roi else [])],
+        tables=lambda: _with_l3_and_roi(_tables(figures), session, followup, comments, roi),
         filename=f"session-report-{session.pk}",
     )

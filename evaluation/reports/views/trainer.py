@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from evaluation.followups.selectors import EMPTY, followup_by_trainer
 from evaluation.reports import access
+from evaluation.reports.followup import followup_table
 from evaluation.reports.periods import parse_period, period_choices
 from evaluation.reports.trainer import TrainerReport, trainer_report
 from evaluation.reports.web import require, respond
@@ -24,6 +26,10 @@ def report(request: HttpRequest, employee_id: int) -> HttpResponse:
     require(access.can_view_trainer_report(request.user, trainer))
     period = parse_period(request.GET.get("period"))
     figures = trainer_report(trainer=trainer, period=period)
+    first, after = period.bounds()
+    followup = followup_by_trainer(trainers=[trainer], start=first, end=after).get(
+        trainer.pk, EMPTY
+    )
     return respond(
         request,
         template="evaluation/reports/trainer.html",
@@ -33,8 +39,9 @@ def report(request: HttpRequest, employee_id: int) -> HttpResponse:
             "period": period,
             "periods": period_choices(),
             "charts": charts(figures),
+            "followup": followup,
         },
-        tables=lambda: tables(figures),
+        tables=lambda: [*tables(figures), followup_table([(trainer.name, followup)])],
         filename=f"trainer-{trainer.employee_no}-{period.key}",
     )
 

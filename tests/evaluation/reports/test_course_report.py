@@ -169,7 +169,7 @@ def test_xlsx_and_csv_exports(course_world, client):
     client.force_login(make_hq_admin().user)
     response = client.get(url(course_world["course"], export="xlsx"))
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    summary, sessions, trainers, _roi = book.worksheets
+    summary, sessions, trainers, _l3, _roi = book.worksheets
     assert list(summary.iter_rows(min_row=3, values_only=True))[2][1] == 71.25
     rows = list(sessions.iter_rows(min_row=3, values_only=True))
     assert [(r[3], r[4]) for r in rows] == [(3, 75.0), (2, None), (3, 50.0)]

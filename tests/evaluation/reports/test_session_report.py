@@ -139,7 +139,7 @@ def test_fewer_than_three_responses_hide_figures_and_comments(client):
     assert 'data-testid="satisfaction"' not in body and 'data-chart="l1-q0"' not in body
     book = openpyxl.load_workbook(io.BytesIO(client.get(url(session, export="xlsx")).content))
     # header facts, L2 assignments, L2 H5P, L4: no L1 questions, distribution or comments
-    assert len(book.sheetnames) == 5  # + return on training
+    assert len(book.sheetnames) == 6  # + L3 follow-up and return on training
     texts = [c for ws in book for row in ws.iter_rows(values_only=True) for c in row]
     assert "秘密意见" not in texts
 
@@ -310,8 +310,8 @@ def test_xlsx_export_parses_and_comments_stay_text(client):
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     # header facts, L1 questions, L1 distribution, comments, L2 assignments, L2 H5P, L4
-    assert len(book.sheetnames) == 8  # + return on training
-    facts, questions, distribution, comments, assignments, _h5p, _l4, _roi = book.worksheets
+    assert len(book.sheetnames) == 9  # + L3 follow-up and return on training
+    facts, questions, distribution, comments, assignments, _h5p, _l3, _l4, _roi = book.worksheets
     cells = [c for row in comments.iter_rows(min_row=3) for c in row if c.column == 2]
     assert {c.value for c in cells} == {"=1+1", "@SUM(A1)", "好"}
     assert all(c.data_type == "s" for c in cells)

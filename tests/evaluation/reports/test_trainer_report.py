@@ -231,7 +231,7 @@ def test_exports_hold_the_page_figures(client, world):
     response = client.get(url, {"period": "2026Q1", "export": "xlsx"})
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    inputs, sessions = book.worksheets
+    inputs, sessions, _l3 = book.worksheets
     figures = {row[0]: row[1] for row in inputs.iter_rows(min_row=3, values_only=True)}
     assert figures == {
         "Teaching hours H (h)": 3.0,
