@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Count,
@@ -170,7 +170,8 @@ def teaching_hours(*, employee: Employee, start: dt.datetime, end: dt.datetime) 
         .with_credit()
         .aggregate(total=Sum("credited_minutes"))["total"]
     )
-    return (Decimal(minutes or 0) / Decimal(60)).quantize(Decimal("0.1"))
+    # Half-up like every figure of PRODUCT.md (15 min = 0.25 h → 0.3 h, not 0.2).
+    return (Decimal(minutes or 0) / Decimal(60)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def year_bounds(*, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:

@@ -270,3 +270,12 @@ def test_my_teaching_flags_a_session_nobody_completed(client_for):
     page = client_for(trainer).get(reverse("portal:teaching")).content.decode()
     assert 'data-testid="no-completer"' in page
     assert "90 min delivered" in page
+
+
+def test_teaching_hours_round_half_up():
+    """15 minutes is 0.25 h: shown 0.3 (half-up, like every PRODUCT.md figure), not 0.2."""
+    trainer = make_trainer()
+    session = _session(trainer, minutes=15, status="ended", delivered_minutes=15)
+    enrolment = EnrolmentFactory(session=session)
+    Attendance.objects.create(enrolment=enrolment, status="present", completed=True)
+    assert str(teaching_hours(employee=trainer, start=YEAR[0], end=YEAR[1])) == "0.3"
