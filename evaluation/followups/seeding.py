@@ -2,7 +2,8 @@
 (``SurveySettings.followup_after_days``) gets a follow-up addressed to their branch's
 managers, sent N days after the session; most of the closed ones are answered, about a third of
 those still open (so managers have some waiting on their home page), with a realistic spread
-of ratings and a few comments. Written in bulk; registered as seed step 64.
+of ratings and a few comments. Written in bulk, 1,000 sessions per transaction; registered as
+seed step 64.
 
 Idempotent: a session that already has follow-ups is skipped whole.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -26,6 +28,7 @@ from hub.registry import seed_step
 from hub.sessions.models import Enrolment, Session
 
 BATCH_SIZE = 2000
+CHUNK = 1_000  # sessions per transaction: --scale large keeps memory bounded
 ANSWERED_CLOSED = 0.75
 ANSWERED_OPEN = 0.35
 COMMENT_SHARE = 0.3
@@ -56,18 +59,39 @@ def seed_followups(*, seed: int, now: dt.datetime | None = None) -> Counter[str]
     }
     if not sessions:
         return created
+    managers_of: dict[int, set[int]] = defaultdict(set)
+    for branch_id, employee_id in RoleGrant.objects.filter(role=Role.BRANCH_MANAGER).values_list(
+        "branch_id", "employee_id"
+    ):
+        managers_of[branch_id].add(employee_id)
+    quality = {pk: rng.choice([4.3, 4.0, 3.7, 3.4, 3.0]) for pk in sessions}
+    timing = Timing(now=now, after=after, open_for=open_for, remind=remind)
+    ids = list(sessions)
+    for first in range(0, len(ids), CHUNK):
+        chunk = ids[first : first + CHUNK]
+        rows, answered = _seed_chunk(rng, chunk, sessions, managers_of, quality, timing)
+        created["manager follow-ups"] += rows
+        created["follow-up answers"] += answered
+    return created
+
+
+@dataclass(frozen=True)
+class Timing:
+    now: dt.datetime
+    after: dt.timedelta
+    open_for: dt.timedelta
+    remind: dt.timedelta
+
+
+def _seed_chunk(rng, chunk, sessions, managers_of, quality, timing) -> tuple[int, int]:
+    """The follow-ups of ``chunk`` (session ids), written in one transaction."""
+    now, after, open_for, remind = timing.now, timing.after, timing.open_for, timing.remind
     completers = list(
         Enrolment.objects.completed()
-        .filter(session_id__in=list(sessions))
+        .filter(session_id__in=chunk)
         .order_by("session_id", "learner_id")
         .values_list("session_id", "learner_id", "learner__branch_id")
     )
-    managers_of: dict[int, set[int]] = defaultdict(set)
-    for branch_id, employee_id in RoleGrant.objects.filter(
-        role=Role.BRANCH_MANAGER, branch_id__in={c[2] for c in completers}
-    ).values_list("branch_id", "employee_id"):
-        managers_of[branch_id].add(employee_id)
-    quality = {pk: rng.choice([4.3, 4.0, 3.7, 3.4, 3.0]) for pk in sessions}
     rows, addressed = [], []
     for session_id, learner_id, branch_id in completers:
         managers = sorted(managers_of[branch_id] - {learner_id})
@@ -104,9 +128,7 @@ def seed_followups(*, seed: int, now: dt.datetime | None = None) -> Counter[str]
             ),
             batch_size=BATCH_SIZE,
         )
-    created["manager follow-ups"] += len(rows)
-    created["follow-up answers"] += sum(1 for r in rows if r.answered_at is not None)
-    return created
+    return len(rows), sum(1 for r in rows if r.answered_at is not None)
 
 
 @seed_step(order=64, name="manager follow-ups")
