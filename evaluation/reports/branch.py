@@ -7,6 +7,9 @@
   sessions, each with its measured lift around its first ended session — the figures of
   ``evaluation.selectors.need_lift`` (plain lift, net lift against the comparison group, the
   reason when undefined), computed for all needs at once (``_lifts``).
+- **Headline before/after**: every metric of the trend lines, measured like a lift (plain and
+  net) around the first ended session of the branch's programmes other than onboarding —
+  the article's "team performance +12 %, correct handling 70 % → 90 %" for the branch.
 - **Retention cohorts** (``retention_cohorts``): the pivot is the first ended session of the
   branch's needs on the 3-month new-hire retention metric (its onboarding programme). Cohorts
   that ended before the pivot, within ``RETENTION_WINDOW_MONTHS`` months, are *before*; cohorts
@@ -126,6 +129,9 @@ class BranchReport:
     hours_delivered: Decimal
     months: tuple[dt.date, ...]
     trends: tuple[Trend, ...]
+    # every trend metric's lift around the first ended session of the other programmes
+    headline_session: Session | None = None
+    headline: tuple[tuple[MetricDefinition, LiftFigure], ...] = ()
 
     @property
     def retention_lift(self) -> Decimal | None:
@@ -153,8 +159,19 @@ def branch_report(
     needs = _needs(branch)
     pivot = _pivot(needs)
     cohorts, before, after = _cohorts(branch, as_of, cohort, pivot)
-    programmes = _programmes(branch, needs, region, days, before, after)
     months = _months(as_of)
+    trends = _trends(branch, region, months)
+    # one batch of lifts: each programme's, and each trend metric's around the first programme
+    measured = _measured(needs, days)
+    start = _headline_session(needs)
+    if start is not None:
+        day = Windows(day=timezone.localdate(start.starts_at), days=days)
+        measured.update({("metric", t.metric.pk): (t.metric, day) for t in trends})
+    lifts = _lifts(branch, measured, region)
+    programmes = _programmes(branch, needs, lifts, before, after)
+    headline = tuple(
+        (t.metric, lifts[("metric", t.metric.pk)]) for t in trends if start is not None
+    )
     sessions_delivered, hours = _delivered(branch, period)
     return BranchReport(
         branch=branch,
@@ -171,7 +188,9 @@ def branch_report(
         sessions_delivered=sessions_delivered,
         hours_delivered=hours,
         months=months,
-        trends=_trends(branch, region, months),
+        trends=trends,
+        headline_session=start,
+        headline=headline,
     )
 
 
@@ -204,23 +223,36 @@ def _pivot(needs: list[TrainingNeed]) -> Session | None:
     return min(firsts, key=lambda s: (s.starts_at, s.pk)) if firsts else None
 
 
-def _programmes(branch, needs, region, days, before, after) -> tuple[Programme, ...]:
+def _measured(needs: list[TrainingNeed], days: int) -> dict:
+    """("need", id) → (metric, windows) of every programme measured by its metric's values:
+    an imported metric, around the need's first ended session."""
     measured = {}
     for need in needs:
         first = _first_ended(need)
         metric = need.outcome_metric.metric
         if first is not None and metric.code != RETENTION_METRIC:
-            measured[need.pk] = (
-                metric,
-                Windows(day=timezone.localdate(first.starts_at), days=days),
-            )
-    lifts = _lifts(branch, measured, region)
+            day = timezone.localdate(first.starts_at)
+            measured[("need", need.pk)] = (metric, Windows(day=day, days=days))
+    return measured
+
+
+def _headline_session(needs: list[TrainingNeed]) -> Session | None:
+    """The first ended session of the branch's programmes other than onboarding: the day
+    the headline before/after figures of every metric are measured around."""
+    firsts = [
+        _first_ended(need) for need in needs if need.outcome_metric.metric.code != RETENTION_METRIC
+    ]
+    firsts = [s for s in firsts if s is not None]
+    return min(firsts, key=lambda s: (s.starts_at, s.pk)) if firsts else None
+
+
+def _programmes(branch, needs, lifts, before, after) -> tuple[Programme, ...]:
     result = []
     for need in needs:
         first = _first_ended(need)
         metric = need.outcome_metric.metric
         retention = metric.code == RETENTION_METRIC
-        lift = lifts.get(need.pk)
+        lift = lifts.get(("need", need.pk))
         if retention and first is not None:
             lift = _retention_figure(metric, branch, before, after)
         result.append(
@@ -256,9 +288,9 @@ def _retention_figure(metric, branch, before: PooledRate, after: PooledRate) -> 
     )
 
 
-def _lifts(branch, measured: dict, region: list[int]) -> dict[int, LiftFigure]:
-    """Need id → the figure ``lift_for(metric, branch, day)`` gives, for every need of
-    ``measured`` (need id → (metric, windows)) at once: two queries in all."""
+def _lifts(branch, measured: dict, region: list[int]) -> dict:
+    """Key → the figure ``lift_for(metric, branch, day)`` gives, for every entry of
+    ``measured`` (key → (metric, windows)) at once: two queries in all."""
     if not measured:
         return {}
     metric_ids = {metric.pk for metric, _w in measured.values()}
@@ -280,12 +312,13 @@ def _lifts(branch, measured: dict, region: list[int]) -> dict[int, LiftFigure]:
         )
     ]
     columns = {}
-    for need_id, (metric, w) in measured.items():
+    names = {key: f"c{index}" for index, key in enumerate(measured)}
+    for key, (metric, w) in measured.items():
         is_metric = Q(metric_id=metric.pk)
-        columns[f"b{need_id}"] = Avg(
+        columns[f"b{names[key]}"] = Avg(
             "value", filter=is_metric & Q(period_end__gte=w.before_start, period_end__lt=w.day)
         )
-        columns[f"a{need_id}"] = Avg(
+        columns[f"a{names[key]}"] = Avg(
             "value", filter=is_metric & Q(period_start__gt=w.day, period_start__lte=w.after_end)
         )
     rows = (
@@ -299,7 +332,7 @@ def _lifts(branch, measured: dict, region: list[int]) -> dict[int, LiftFigure]:
     )
     means = {row["scope_branch"]: row for row in rows}
     figures = {}
-    for need_id, (metric, w) in measured.items():
+    for key, (metric, w) in measured.items():
         trained = {
             b
             for m, b, day in trained_rows
@@ -307,10 +340,10 @@ def _lifts(branch, measured: dict, region: list[int]) -> dict[int, LiftFigure]:
         } | {branch.pk}
         peers = [pk for pk in region if pk not in trained]
         pairs = {
-            pk: (_decimal(row[f"b{need_id}"]), _decimal(row[f"a{need_id}"]))
+            pk: (_decimal(row[f"b{names[key]}"]), _decimal(row[f"a{names[key]}"]))
             for pk, row in means.items()
         }
-        figures[need_id] = _figure(metric, branch, w, pairs, peers)
+        figures[key] = _figure(metric, branch, w, pairs, peers)
     return figures
 
 

@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, RUF001
 ENTRIES = {
     "By month": "按月",
     "By quarter": "按季度",
@@ -81,7 +81,6 @@ ENTRIES = {
     "No training need of this branch has an outcome metric yet.": "本分部尚无关联成果指标的培训需求。",
     "3-month new-hire retention by hiring cohort": "按入职批次的三个月新员工留存率",
     "Retention of a cohort = hires still employed 90 days after their hire date ÷ hires whose 90 days have passed. Before/after = Σ retained ÷ Σ eligible over the cohorts of the six months on each side of the onboarding programme's first session; a cohort containing that day counts in neither.": "某批次的留存率 = 入职 90 天后仍在职的人数 ÷ 已满 90 天的入职人数。之前/之后 = 入职培训项目第一场前后各六个月内各批次的 Σ 留存人数 ÷ Σ 已满 90 天人数；包含该日的批次不计入任何一侧。",
-    "%(retained)s of %(eligible)s retained, %(cohorts)s cohorts": "%(eligible)s 人中留存 %(retained)s 人，共 %(cohorts)s 个批次",
     "Onboarding programme started": "入职培训项目开始",
     "lift": "提升",
     "No ended session of a need on 3-month new-hire retention yet: no before/after comparison.": "尚无关联三个月新员工留存率的需求场次结束：无法进行前后对比。",
@@ -96,4 +95,12 @@ ENTRIES = {
     "Coverage = staff employed in the quarter who completed at least one session that started in it ÷ those staff.": "覆盖率 = 本季度在职且完成了至少一场本季度开始的场次的员工 ÷ 本季度在职员工。",
     "Trend lines of the outcome metrics": "成果指标趋势线",
     "No metric values for this branch in these months.": "本分部在这些月份没有指标数值。",
+    "Report period": "报表期间",
+    "%(retained)s of %(eligible)s retained; cohorts: %(cohorts)s": "%(eligible)s 人中留存 %(retained)s 人；批次数：%(cohorts)s",
+    "Retention is compared across hiring cohorts, not against other branches.": "留存率按入职批次前后对比，不与其他分部对比。",
+    "Before and after the first programme session (%(day)s, %(title)s)": "第一场培训项目场次前后（%(day)s，%(title)s）",
+    "Every metric of the branch, measured like a lift around that day: the same windows, the same comparison group.": "本分部的每个指标都以该日为界，按提升率的方法测量：相同的时间窗，相同的对照组。",
+    "Before and after the first programme session": "第一场培训项目场次前后",
+    "Before and after": "前后对比",
+    "Session day": "场次日期",
 }

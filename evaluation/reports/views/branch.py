@@ -123,10 +123,32 @@ def _programme_row(programme) -> dict:
     }
 
 
+def _headline_row(metric, lift) -> dict:
+    return {
+        "metric": metric_name(metric),
+        "unit": metric.unit,
+        "higher_is_better": metric.higher_is_better,
+        "before_window": (lift.windows.before_start, lift.windows.day),
+        "after_window": (lift.windows.day, lift.windows.after_end),
+        "before": _one(lift.before),
+        "after": _one(lift.after),
+        "lift": lift.lift_display,
+        "net_lift": lift.net_lift_display,
+        "comparison_lift": _one(lift.comparison_lift),
+        "comparison_units": lift.comparison_units,
+        "small_sample": lift.small_sample and lift.net_lift is not None,
+        "reason": lift.reason,
+    }
+
+
 def display_rows(data: BranchReport) -> dict:
     pivot_day = timezone.localdate(data.pivot.starts_at) if data.pivot else None
     return {
         "programmes": [_programme_row(p) for p in data.programmes],
+        "headline": [_headline_row(metric, lift) for metric, lift in data.headline],
+        "headline_day": (
+            timezone.localdate(data.headline_session.starts_at) if data.headline_session else None
+        ),
         "cohorts": [
             {
                 "label": _cohort_label(c, data.cohort_kind),
@@ -290,6 +312,43 @@ def tables(data: BranchReport, rows: dict) -> list[Table]:
             for r in rows["programmes"]
         ],
     )
+    headline = Table(
+        title=_("Before and after the first programme session"),
+        sheet=_("Before and after"),
+        headers=[
+            _("Metric"),
+            _("Unit"),
+            _("Session day"),
+            _("Before window"),
+            _("Before"),
+            _("After window"),
+            _("After"),
+            _("Lift (percent)"),
+            _("Comparison lift (percent)"),
+            _("Net lift (percent)"),
+            _("Comparison branches"),
+            _("Small sample"),
+            _("Why undefined"),
+        ],
+        rows=[
+            [
+                r["metric"],
+                r["unit"],
+                rows["headline_day"],
+                _window(r["before_window"]),
+                r["before"],
+                _window(r["after_window"]),
+                r["after"],
+                r["lift"],
+                r["comparison_lift"],
+                r["net_lift"],
+                r["comparison_units"],
+                _("yes") if r["small_sample"] else "",
+                r["reason"],
+            ]
+            for r in rows["headline"]
+        ],
+    )
     sessions = Table(
         title=_("Programme sessions"),
         sheet=_("Sessions"),
@@ -376,7 +435,7 @@ def tables(data: BranchReport, rows: dict) -> list[Table]:
             for month, value, peers in t["points"]
         ],
     )
-    return [programmes, sessions, cohorts, pooled, coverage, delivery, trends]
+    return [programmes, sessions, headline, cohorts, pooled, coverage, delivery, trends]
 
 
 def _window(window) -> str:

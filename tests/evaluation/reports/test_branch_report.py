@@ -147,6 +147,9 @@ def test_a_need_lift_matches_lift_for_with_its_comparison_group(world, client):
     assert figure.net_lift_display == Decimal("14.2")
     expected = lift_for(metric=metric, branch=world["a"], day=dt.date(2026, 6, 15))
     assert figure == expected
+    # the headline: every metric of the branch around the first programme session, the same
+    assert report.headline_session == programme.first_session
+    assert report.headline == ((metric, expected),)
 
     client.force_login(world["users"]["manager_a"])
     html = client.get(f"/reports/branches/{world['a'].pk}/?period=2026Q4").content.decode()
@@ -215,9 +218,13 @@ def test_exports_hold_the_page_figures(world, client):
     programmes = list(book.worksheets[0].iter_rows(min_row=3, values_only=True))
     cross = next(r for r in programmes if r[2] == "连带销售率")
     assert (cross[7], cross[9], cross[10], cross[12], cross[13]) == (22, 26, 18.2, 14.2, 3)
-    pooled = list(book.worksheets[3].iter_rows(min_row=3, values_only=True))
+    pooled = list(book.worksheets[4].iter_rows(min_row=3, values_only=True))
     assert [(r[2], r[3], r[4]) for r in pooled] == [(5, 3, 60), (14, 12, 85.7)]
-    cohorts = list(book.worksheets[2].iter_rows(min_row=3, values_only=True))
+    headline = list(book.worksheets[2].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[4], r[6], r[7], r[9]) for r in headline] == [
+        ("连带销售率", 22, 26, 18.2, 14.2)
+    ]
+    cohorts = list(book.worksheets[3].iter_rows(min_row=3, values_only=True))
     assert [r[3:7] for r in cohorts][:3] == [(5, 5, 3, 60), (7, 7, 6, 85.7), (7, 7, 6, 85.7)]
     csv = client.get(url + "&export=csv")
     assert csv["Content-Type"].startswith("text/csv")
@@ -298,10 +305,18 @@ def test_the_seeded_demo_branch_reads_60_to_85_7(client):
     # the demo's metrics: team performance +12 %, cross-selling +18 %, handling 70 → 90
     trends = {t.metric.code: t for t in report.trends}
     assert {"team_performance", "cross_sell", "correct_handling"} <= set(trends)
-    handling = [v for v in trends["correct_handling"].values if v is not None]
-    assert round(handling[0]) == 70 and round(handling[-1]) == 90
+    values = [v for v in trends["correct_handling"].values if v is not None]
+    assert round(values[0]) == 70 and round(values[-1]) == 90
     assert trends["cross_sell"].peers >= 1
     measured = [p for p in report.programmes if p.lift is not None and p.lift.lift is not None]
     assert measured  # the complaint-rate programme and the onboarding programme
+    # the headline around the first programme session: +12 %, +18 %, 70 → 90
+    headline = {metric.code: lift for metric, lift in report.headline}
+    assert abs(headline["team_performance"].lift - 12) < 1
+    assert abs(headline["cross_sell"].lift - 18) < 1
+    handling = headline["correct_handling"]
+    assert (round(handling.before), round(handling.after)) == (70, 90)
+    assert handling.net_lift is not None and handling.comparison_units >= 1
+    assert b'data-testid="headline-row"' in response.content
     assert len(report.coverage) == 4 and report.as_of == timezone.localdate()
     assert client.get(response.request["PATH_INFO"] + "?export=xlsx").status_code == 200
