@@ -205,5 +205,5 @@ def seed_surveys_step(*, seed: int, **kwargs) -> Counter[str]:
 # Outcome metrics register their own step (order 65) in their subpackage.
 from evaluation.metrics import seeding as metric_seeding  # noqa: E402, F401
 
-# The branch report's demo onboarding programme (order 67).
+# The branch report's demo onboarding programme (order 57).
 from evaluation.reports import seeding as report_seeding  # noqa: E402, F401

@@ -1,11 +1,14 @@
-"""Demo onboarding programme (seed step 67): the pivot of the demo branch's retention cohorts.
+"""Demo onboarding programme (seed step 57): the pivot of the demo branch's retention cohorts.
 
 The outcome-metrics seed (``evaluation.metrics.seeding``) gives the demo branch hiring cohorts
 of 60 % retention before its onboarding programme and 6 of 7 in the two quarters after it.
 This step writes that programme, so the branch report can place the cohorts around it: a
 training need on the 3-month new-hire retention metric, submitted by the branch's manager and
 delivered by the demo trainer, and its first session, ended on the first day of the first
-cohort after (its completers: the branch's staff employed that day, at most twelve).
+cohort after (its completers: staff of the branch employed that day and still employed, at most
+twelve, so the cohorts' early leavers stay never enrolled). It runs after the needs (50) and
+before the assignments and surveys (60, 63), which then treat the session like any other
+ended one; the metric definitions are created here if the metrics step has not run yet.
 
 Only when the demo cohorts hold (a branch too small to hold them gets nothing); idempotent:
 a branch that already has a need on the retention metric gets nothing new.
@@ -18,11 +21,16 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from evaluation.metrics.models import MetricDefinition, NeedMetric
-from evaluation.metrics.seeding import COHORTS, _cohorts_hold, _demo_branch, _quarter
+from evaluation.metrics.models import NeedMetric
+from evaluation.metrics.seeding import (
+    COHORTS,
+    _cohorts_hold,
+    _definitions,
+    _demo_branch,
+    _quarter,
+)
 from evaluation.reports.branch import RETENTION_METRIC
 from hub.needs.models import NeedEvent, TrainingNeed
 from hub.organisation.models import Employee, PositionCategory, Role, RoleGrant
@@ -45,7 +53,7 @@ def seed_onboarding(*, today: dt.date) -> Counter[str]:
     created: Counter[str] = Counter()
     with transaction.atomic():
         branch = _demo_branch()
-        metric = MetricDefinition.objects.filter(code=RETENTION_METRIC).first()
+        metric = _definitions().get(RETENTION_METRIC)
         if branch is None or metric is None or not _cohorts_hold(branch, today):
             return created
         if NeedMetric.objects.filter(metric=metric, need__branch=branch).exists():
@@ -105,8 +113,7 @@ def seed_onboarding(*, today: dt.date) -> Counter[str]:
             for index, status in enumerate(STEPS)
         )
         learners = list(
-            Employee.objects.filter(branch=branch, hire_date__lte=day)
-            .filter(Q(leave_date__isnull=True) | Q(leave_date__gt=day))
+            Employee.objects.filter(branch=branch, hire_date__lte=day, leave_date__isnull=True)
             .exclude(pk__in=[trainer.pk, manager.employee_id])
             .order_by("employee_no")[:LEARNERS]
         )
@@ -129,6 +136,6 @@ def seed_onboarding(*, today: dt.date) -> Counter[str]:
     return created
 
 
-@seed_step(order=67, name="onboarding programme")
+@seed_step(order=57, name="onboarding programme")
 def seed_onboarding_step(*, seed: int, today: dt.date | None = None, **kwargs) -> Counter[str]:
     return seed_onboarding(today=today or timezone.localdate())
