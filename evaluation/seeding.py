@@ -206,4 +206,7 @@ def seed_surveys_step(*, seed: int, **kwargs) -> Counter[str]:
 # their subpackages.
 from evaluation.followups import seeding as followup_seeding  # noqa: E402, F401
 from evaluation.metrics import seeding as metric_seeding  # noqa: E402, F401
+
+# The branch report's demo onboarding programme (order 57).
+from evaluation.reports import seeding as report_seeding  # noqa: E402, F401
 from evaluation.roi import seeding as roi_seeding  # noqa: E402, F401

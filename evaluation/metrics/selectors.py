@@ -210,7 +210,19 @@ def lift_for(
         .values_list("pk", flat=True)
     )
     means = window_means(metric=metric, branch_ids=peers | {branch.pk}, windows=windows)
-    before, after = means.get(branch.pk, (None, None))
+    return lift_from_means(
+        metric=metric, branch_id=branch.pk, windows=windows, means=means, peers=peers
+    )
+
+
+def lift_from_means(
+    *, metric: MetricDefinition, branch_id: int, windows: Windows, means: dict, peers
+) -> LiftFigure:
+    """The lift figure from the window means (branch id → (before, after), as
+    ``window_means`` gives them): the branch's plain lift, the mean lift of ``peers`` that have
+    both means, the net lift and the reason a figure is undefined. No query; the one place
+    ``lift_for`` and the branch report's batched read turn means into a figure."""
+    before, after = means.get(branch_id, (None, None))
     hib = metric.higher_is_better
     lift = rules.lift_percent(before, after, higher_is_better=hib)
     comparison = [
@@ -235,7 +247,7 @@ def lift_for(
         metric_code=metric.code,
         higher_is_better=hib,
         windows=windows,
-        branch_id=branch.pk,
+        branch_id=branch_id,
         comparison_lift=comparison_lift,
         net_lift=net,
         comparison_units=units,

@@ -16,6 +16,7 @@ def test_the_demo_seed_steps_are_discovered_in_their_order():
         "recordings",
         "live room",
         "needs",
+        "onboarding programme",
         "assignments",
         "surveys",
         "manager follow-ups",
