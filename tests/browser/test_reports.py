@@ -62,6 +62,7 @@ def test_reports_draw_their_charts_and_export(world, browser, live_url, accounts
         "/reports/overview/",
         f"/reports/sessions/{world.session}/",
         f"/reports/trainers/{world.trainer}/",
+        f"/reports/branches/{world.branch}/",
     ):
         _open(page, f"{live_url}{path}", problems)
     assert problems == []

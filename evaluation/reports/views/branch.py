@@ -27,7 +27,9 @@ from evaluation.reports.branch import (
     branch_report,
 )
 from evaluation.reports.periods import parse_period, period_choices
+from evaluation.reports.roi import roi_table
 from evaluation.reports.web import require, respond
+from evaluation.roi.selectors import roi_by_branch
 from hub.exports import Table
 from hub.organisation.models import Branch
 
@@ -41,6 +43,8 @@ def report(request: HttpRequest, branch_id: int) -> HttpResponse:
     cohort = request.GET.get("cohort")
     cohort = cohort if cohort in COHORT_KINDS else COHORT_KINDS[0]
     data = branch_report(branch=branch, period=period, cohort=cohort)
+    first, after = period.bounds()
+    roi = roi_by_branch(branch=branch, start=first, end=after)
     rows = display_rows(data)
     specs = charts(data, rows)
     context = {
@@ -50,12 +54,13 @@ def report(request: HttpRequest, branch_id: int) -> HttpResponse:
         "trends": list(zip(rows["trends"], specs["trends"], strict=True)),
         "periods": period_choices(),
         "cohort_kinds": [("month", _("By month")), ("quarter", _("By quarter"))],
+        "roi": roi,
     }
     return respond(
         request,
         template="evaluation/reports/branch.html",
         context=context,
-        tables=lambda: tables(data, rows),
+        tables=lambda: [*tables(data, rows), roi_table([(branch.name, roi)])],
         filename=f"branch-{branch.code}-{period.key}",
     )
 

@@ -70,3 +70,16 @@ def test_course_report_sums_its_sessions(client):
     [row] = _roi_sheet(client.get(url, {"export": "xlsx"}).content)
     # Two sessions on two needs of the same metric: costs 2 x 2,900, benefits 2 x 9,600.
     assert row[2] == 5800 and row[7] == 19200
+
+
+def test_branch_report_shows_the_branch_roi_for_the_period(client):
+    branch = BranchFactory()
+    make_settings()
+    session = roi_session(branch, metric=cross_sell(branch))
+    client.force_login(make_hq_admin().user)
+    period = f"{session.starts_at.year}Q{(session.starts_at.month - 1) // 3 + 1}"
+    url = reverse("reports:branch", args=[branch.pk])
+    page = client.get(url, {"period": period}).content.decode()
+    assert 'data-testid="report-roi"' in page and "3.31 : 1" in page
+    [row] = _roi_sheet(client.get(url, {"period": period, "export": "xlsx"}).content)
+    assert row[2] == 2900 and row[7] == 9600
