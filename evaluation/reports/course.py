@@ -11,8 +11,10 @@ course's pooled satisfaction; one row per trainer.
   co-trained session counts in full for each trainer), the mean of their sessions' measured
   lifts.
 
-Each figure is one batched query over the sessions, except lift (``lift_by_session`` is per
-session until its batched version lands).
+Each figure is one batched query over the sessions (lift reads the stored snapshots). A page
+lists the latest ``limit`` sessions and the ``trainer_limit`` trainers with the most sessions
+(the pooled figures cover them all; the export lists all), so its cost does not grow with a
+course's history.
 """
 
 from __future__ import annotations
@@ -90,6 +92,16 @@ class CourseReport:
     trainers: tuple[TrainerRow, ...]
     satisfaction: SatisfactionFigure
     metrics: dict[str, MetricDefinition]
+    total_sessions: int = 0
+    total_trainers: int = 0
+
+    @property
+    def sessions_left_out(self) -> int:
+        return self.total_sessions - len(self.rows)
+
+    @property
+    def trainers_left_out(self) -> int:
+        return self.total_trainers - len(self.trainers)
 
     @property
     def shown_satisfaction(self) -> Decimal | None:
@@ -134,37 +146,57 @@ def _learning(sessions: QuerySet[Session]) -> dict[int, LearningFigure]:
 
 
 def _trainer_rows(
-    rows: list[CourseSessionRow], satisfaction: dict[int, SatisfactionFigure]
-) -> tuple[TrainerRow, ...]:
-    # Over the report's session rows (already loaded), not over responses or grades.
-    taught: dict[int, list[CourseSessionRow]] = defaultdict(list)
-    people: dict[int, Employee] = {}
-    for row in rows:
-        for trainer in row.trainers:
-            taught[trainer.pk].append(row)
-            people[trainer.pk] = trainer
-    result = []
-    for pk, their in taught.items():
-        lifts = [r.lift.lift for r in their if r.lift is not None and r.lift.measured]
-        result.append(
-            TrainerRow(
-                trainer=people[pk],
-                sessions=len(their),
-                satisfaction=satisfaction.get(pk),
-                lift_mean=mean(lifts),
-                lift_sessions=len(lifts),
-            )
+    sessions: QuerySet[Session],
+    satisfaction: dict[int, SatisfactionFigure],
+    lifts: dict[int, LiftFigure],
+    limit: int | None,
+) -> tuple[tuple[TrainerRow, ...], int]:
+    """The trainers of ``sessions`` with the most sessions first (at most ``limit``), each
+    with their session count, pooled satisfaction and the mean of their sessions' measured
+    lifts; and how many trainers there are in all. Three queries."""
+    through = Session.trainers.through.objects.filter(session_id__in=sessions.values("pk"))
+    counts = list(
+        through.values("employee_id")
+        .annotate(n=Count("session_id"))
+        .order_by("-n", "employee_id")
+        .values_list("employee_id", "n")
+    )
+    shown = counts if limit is None else counts[:limit]
+    people = Employee.objects.select_related("branch").in_bulk([pk for pk, _n in shown])
+    measured = {pk: f.lift for pk, f in lifts.items() if f.measured}
+    lifts_of: dict[int, list[Decimal]] = defaultdict(list)
+    if measured:
+        for session_id, employee_id in through.filter(session_id__in=list(measured)).values_list(
+            "session_id", "employee_id"
+        ):
+            lifts_of[employee_id].append(measured[session_id])
+    result = [
+        TrainerRow(
+            trainer=people[pk],
+            sessions=n,
+            satisfaction=satisfaction.get(pk),
+            lift_mean=mean(lifts_of[pk]),
+            lift_sessions=len(lifts_of[pk]),
         )
+        for pk, n in shown
+        if pk in people
+    ]
     result.sort(key=lambda t: (t.trainer.name_pinyin, t.trainer.employee_no))
-    return tuple(result)
+    return tuple(result), len(counts)
 
 
-def course_report(*, course: CoursePage, sessions: QuerySet[Session]) -> CourseReport:
+def course_report(
+    *,
+    course: CoursePage,
+    sessions: QuerySet[Session],
+    limit: int | None = None,
+    trainer_limit: int | None = None,
+) -> CourseReport:
     """The report of ``course`` over ``sessions`` (the course's sessions the viewer may see,
     e.g. ``access.report_sessions(user).filter(course=course)``); cancelled ones are left
-    out. Sessions oldest first."""
+    out. Rows: the latest ``limit`` sessions (all without a limit), oldest first."""
     sessions = sessions.exclude(status=Session.Status.CANCELLED)
-    listed = list(
+    latest = (
         sessions.annotate(responses=Count("survey__responses"))
         .select_related("branch")
         .prefetch_related(
@@ -175,11 +207,13 @@ def course_report(*, course: CoursePage, sessions: QuerySet[Session]) -> CourseR
                 ),
             )
         )
-        .order_by("starts_at", "pk")
+        .order_by("-starts_at", "-pk")
     )
-    by_session = satisfaction_by_session(sessions=sessions)
-    learning = _learning(sessions)
-    lifts = lift_by_session(sessions=listed)
+    listed = list(latest if limit is None else latest[:limit])[::-1]
+    ids = [s.pk for s in listed]
+    by_session = satisfaction_by_session(sessions=ids)
+    learning = _learning(Session.objects.filter(pk__in=ids))
+    lifts = lift_by_session(sessions=sessions)
     codes = {f.metric_code for f in lifts.values() if f.metric_code}
     metrics = {m.code: m for m in MetricDefinition.objects.filter(code__in=codes)} if codes else {}
     rows = [
@@ -193,10 +227,15 @@ def course_report(*, course: CoursePage, sessions: QuerySet[Session]) -> CourseR
         )
         for s in listed
     ]
+    trainers, total_trainers = _trainer_rows(
+        sessions, satisfaction_by_trainer(sessions=sessions), lifts, trainer_limit
+    )
     return CourseReport(
         course=course,
         rows=tuple(rows),
-        trainers=_trainer_rows(rows, satisfaction_by_trainer(sessions=sessions)),
+        trainers=trainers,
         satisfaction=satisfaction_pooled(sessions=sessions),
         metrics=metrics,
+        total_sessions=sessions.count() if limit is not None else len(rows),
+        total_trainers=total_trainers,
     )

@@ -380,16 +380,20 @@ def session_figure(
     return figure
 
 
-def group_figure(figures: Iterable[RoiFigure]) -> RoiFigure:
+def group_figure(figures: Iterable[RoiFigure], *, unlinked: int = 0) -> RoiFigure:
     """A course's, need's or branch's figure: the sums of the costs and benefits of its
     computable sessions. Sessions of one need move one metric at one branch, so their benefit
     counts once (the earliest session's) while all their costs count. Sessions that are not
-    computable are left out and counted; none computable → not computable."""
+    computable are left out and counted; none computable → not computable. ``unlinked``
+    counts further sessions without a linked metric (never computable: no benefit), whose
+    figures the caller did not build."""
     figures = sorted(figures, key=lambda f: f.day or dt.date.min)
     computable = [f for f in figures if f.computable]
-    result = RoiFigure(sessions=len(figures), included=len(computable))
+    result = RoiFigure(sessions=len(figures) + unlinked, included=len(computable))
     if not computable:
         result.reasons = [str(REASON_NO_SESSIONS)]
+        if unlinked:
+            result.reasons.append(str(REASON_NO_METRIC))
         for f in figures:
             result.reasons += [r for r in f.reasons if r not in result.reasons]
         return result
@@ -411,7 +415,7 @@ def group_figure(figures: Iterable[RoiFigure]) -> RoiFigure:
     result.horizon_months = horizons.pop() if len(horizons) == 1 else None
     result.assumptions = [
         gettext("Sum over %(included)s of %(sessions)s sessions with a computable return")
-        % {"included": len(computable), "sessions": len(figures)},
+        % {"included": len(computable), "sessions": len(figures) + unlinked},
         gettext(
             "Trainer time %(trainer_hours)s h, learner time %(learner_hours)s h, "
             "venue and materials CNY %(other)s"

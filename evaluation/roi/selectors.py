@@ -13,7 +13,7 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import get_language, gettext
 
@@ -238,8 +238,17 @@ def _ended(qs: QuerySet[Session], start: dt.datetime | None, end: dt.datetime | 
 
 def roi_of_sessions(*, sessions, days: int = DEFAULT_WINDOW_DAYS) -> RoiFigure:
     """One figure for a group of sessions (``rules.group_figure``: costs summed, a need's
-    benefit counted once)."""
-    return rules.group_figure(roi_by_session(sessions=sessions, days=days).values())
+    benefit counted once). Only sessions with a linked metric can have a return, so only
+    theirs are built; the others are counted (a course's thousands of sessions cost two
+    queries, not a figure each)."""
+    qs = (
+        sessions
+        if isinstance(sessions, QuerySet)
+        else Session.objects.filter(pk__in=[getattr(s, "pk", s) for s in sessions])
+    )
+    linked = qs.filter(Exists(NeedMetric.objects.filter(need__sessions=OuterRef("pk"))))
+    figures = roi_by_session(sessions=linked, days=days).values()
+    return rules.group_figure(figures, unlinked=qs.count() - len(figures))
 
 
 def roi_by_course(
@@ -276,12 +285,24 @@ def roi_by_branches(
     branch its benefit is measured at (its need's branch), else for its own branch. Branches
     without a session are absent."""
     ids = set(branch_ids)
-    figures = roi_by_session(sessions=_ended(branch_sessions(branch_ids=ids), start, end))
+    ended = _ended(branch_sessions(branch_ids=ids), start, end)
+    linked = ended.filter(Exists(NeedMetric.objects.filter(need__sessions=OuterRef("pk"))))
+    figures = roi_by_session(sessions=linked)
+    # Sessions without a linked metric never have a return: counted per branch, not built.
+    unlinked = dict(
+        ended.exclude(pk__in=linked.values("pk"))
+        .values("branch_id")
+        .annotate(n=Count("pk"))
+        .values_list("branch_id", "n")
+    )
     grouped: dict[int, list[RoiFigure]] = defaultdict(list)
     for figure in figures.values():
         if figure.branch_id in ids:
             grouped[figure.branch_id].append(figure)
-    return {pk: rules.group_figure(group) for pk, group in grouped.items()}
+    return {
+        pk: rules.group_figure(grouped.get(pk, []), unlinked=unlinked.get(pk, 0))
+        for pk in set(grouped) | {pk for pk in unlinked if pk in ids}
+    }
 
 
 def roi_by_branch(

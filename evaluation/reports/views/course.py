@@ -20,6 +20,11 @@ from evaluation.roi.selectors import roi_by_course
 from hub.exports import Table
 from library.models import CoursePage
 
+# A page lists the latest sessions and the busiest trainers (the pooled figures cover all;
+# the export lists all), so it stays fast however long the course's history.
+LISTED_SESSIONS = 100
+LISTED_TRAINERS = 50
+
 
 def _metric_name(report: CourseReport, code: str) -> str:
     metric = report.metrics.get(code)
@@ -105,7 +110,13 @@ def report(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_object_or_404(CoursePage, pk=course_id)
     sessions = access.report_sessions(request.user).filter(course=course)
     require(sessions.exists())
-    figures = course_report(course=course, sessions=sessions)
+    exporting = "export" in request.GET
+    figures = course_report(
+        course=course,
+        sessions=sessions,
+        limit=None if exporting else LISTED_SESSIONS,
+        trainer_limit=None if exporting else LISTED_TRAINERS,
+    )
     roi = roi_by_course(course=course, sessions=sessions)
     followup = followup_pooled(sessions=sessions)
     context = {
