@@ -214,16 +214,23 @@ def _quarters_to(period: Period, count: int) -> list[Period]:
 
 def signup_trend(*, branch_ids: list[int], period: Period, as_of: dt.date) -> list[TrendPoint]:
     """Company trainer sign-up rate at each of the ``TREND_QUARTERS`` quarter ends up to
-    ``period``'s (the last one at ``as_of`` when the quarter is still running). One query."""
+    ``period``'s (the last one at ``as_of`` when the quarter is still running). Two queries:
+    staff counted over employees, trainers over the trainer role grants (a few thousand rows,
+    not a subquery per employee and quarter)."""
     quarters = _quarters_to(period, TREND_QUARTERS)
-    aggregates = {}
+    staff, trainers = {}, {}
     for index, q in enumerate(quarters):
         day = min(q.end, as_of)
-        aggregates[f"staff_{index}"] = Count("pk", filter=_staff_on(day))
-        aggregates[f"trainers_{index}"] = Count(
-            "pk", filter=_staff_on(day) & Q(_trainer_grant(_after(day)))
+        staff[f"staff_{index}"] = Count("pk", filter=_staff_on(day))
+        trainers[f"trainers_{index}"] = Count(
+            "pk",
+            filter=Q(granted_at__lt=_after(day), employee__hire_date__lte=day)
+            & ~left_by(day, "employee__"),
         )
-    totals = Employee.objects.filter(branch_id__in=branch_ids).aggregate(**aggregates)
+    totals = Employee.objects.filter(branch_id__in=branch_ids).aggregate(**staff)
+    totals |= RoleGrant.objects.filter(
+        role=Role.TRAINER, employee__branch_id__in=branch_ids
+    ).aggregate(**trainers)
     return [
         TrendPoint(
             period=q, staff=totals[f"staff_{index}"] or 0, trainers=totals[f"trainers_{index}"] or 0
