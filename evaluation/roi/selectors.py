@@ -268,6 +268,29 @@ def roi_by_need(*, need) -> RoiFigure:
     return roi_of_sessions(sessions=_ended(Session.objects.filter(training_needs=need), None, None))
 
 
+def roi_by_needs(*, needs) -> dict[int, RoiFigure]:
+    """Need id → the figure of its ended sessions (as ``roi_by_need``) for each of ``needs``
+    with one, all at once: a session counts for the need it is attributed to (its first need
+    with a metric, as its lift). Five queries however many needs."""
+    ids = [getattr(n, "pk", n) for n in needs]
+    if not ids:
+        return {}
+    sessions = _ended(
+        Session.objects.filter(
+            pk__in=TrainingNeed.sessions.through.objects.filter(trainingneed_id__in=ids).values(
+                "session_id"
+            )
+        ),
+        None,
+        None,
+    )
+    grouped: dict[int, list[RoiFigure]] = defaultdict(list)
+    for figure in roi_by_session(sessions=sessions).values():
+        if figure.need_id in ids:
+            grouped[figure.need_id].append(figure)
+    return {pk: rules.group_figure(group) for pk, group in grouped.items()}
+
+
 def branch_sessions(*, branch_ids) -> QuerySet[Session]:
     """Sessions of the branches: held for them, or delivering one of their needs."""
     ids = list(branch_ids)

@@ -29,7 +29,7 @@ from evaluation.reports.branch import (
 from evaluation.reports.periods import parse_period, period_choices
 from evaluation.reports.roi import roi_table
 from evaluation.reports.web import require, respond
-from evaluation.roi.selectors import roi_by_branch
+from evaluation.roi.selectors import roi_by_branch, roi_by_needs
 from hub.exports import Table
 from hub.organisation.models import Branch
 
@@ -45,7 +45,10 @@ def report(request: HttpRequest, branch_id: int) -> HttpResponse:
     data = branch_report(branch=branch, period=period, cohort=cohort)
     first, after = period.bounds()
     roi = roi_by_branch(branch=branch, start=first, end=after)
+    need_roi = roi_by_needs(needs=[p.need for p in data.programmes])
     rows = display_rows(data)
+    for row, programme in zip(rows["programmes"], data.programmes, strict=True):
+        row["roi"] = need_roi.get(programme.need.pk)
     specs = charts(data, rows)
     context = {
         "report": data,
@@ -60,7 +63,19 @@ def report(request: HttpRequest, branch_id: int) -> HttpResponse:
         request,
         template="evaluation/reports/branch.html",
         context=context,
-        tables=lambda: [*tables(data, rows), roi_table([(branch.name, roi)])],
+        tables=lambda: [
+            *tables(data, rows),
+            roi_table(
+                [
+                    (branch.name, roi),
+                    *(
+                        (p.need.title, need_roi[p.need.pk])
+                        for p in data.programmes
+                        if p.need.pk in need_roi
+                    ),
+                ]
+            ),
+        ],
         filename=f"branch-{branch.code}-{period.key}",
     )
 

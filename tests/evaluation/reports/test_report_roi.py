@@ -81,5 +81,9 @@ def test_branch_report_shows_the_branch_roi_for_the_period(client):
     url = reverse("reports:branch", args=[branch.pk])
     page = client.get(url, {"period": period}).content.decode()
     assert 'data-testid="report-roi"' in page and "3.31 : 1" in page
-    [row] = _roi_sheet(client.get(url, {"period": period, "export": "xlsx"}).content)
-    assert row[2] == 2900 and row[7] == 9600
+    # The programme (the session's need) shows its own return beside its lift.
+    assert 'data-testid="programme-roi"' in page
+    assert page.split('data-testid="programme-roi"')[1].split("</td>")[0].count("3.31 : 1") == 1
+    branch_row, need_row = _roi_sheet(client.get(url, {"period": period, "export": "xlsx"}).content)
+    assert branch_row[2] == 2900 and branch_row[7] == 9600
+    assert need_row[0] == session.training_needs.get().title and need_row[8] == pytest.approx(3.31)
