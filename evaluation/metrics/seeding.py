@@ -311,5 +311,6 @@ def seed_lifts_step(*, seed: int, today: dt.date | None = None, **kwargs) -> Cou
     become evaluated): a full refresh, as ``manage.py refresh_lifts`` does."""
     counts = refresh_session_lifts(today=today or timezone.localdate())
     return Counter(
-        {"session lifts": counts["refreshed"], "needs evaluated": counts["needs evaluated"]}
+        # New snapshots only: a re-run of the seed refreshes them all and adds nothing.
+        {"session lifts": counts["created"], "needs evaluated": counts["needs evaluated"]}
     )

@@ -300,6 +300,11 @@ def refresh_session_lifts(
         figure = lift_for(metric=metric_by_id[metric_id], branch=branch_by_id[branch_id], day=day)
         snapshots.append(_snapshot(session_id, metric_id, figure, now))
     with transaction.atomic():
+        stored = set(
+            SessionLift.objects.filter(session_id__in=list(links)).values_list(
+                "session_id", flat=True
+            )
+        )
         SessionLift.objects.bulk_create(
             snapshots,
             batch_size=BULK_SIZE,
@@ -318,7 +323,12 @@ def refresh_session_lifts(
     evaluated = needs_evaluate_measured(
         sessions=None if everything else list(links), today=today or timezone.localdate()
     )
-    return {"refreshed": len(snapshots), "deleted": deleted, "needs evaluated": evaluated}
+    return {
+        "refreshed": len(snapshots),
+        "created": len(links.keys() - stored),
+        "deleted": deleted,
+        "needs evaluated": evaluated,
+    }
 
 
 def _plain(value: Decimal) -> str:

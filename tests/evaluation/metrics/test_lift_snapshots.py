@@ -144,7 +144,8 @@ def test_refresh_is_idempotent_and_only_ended_linked_sessions_are_stored():
     first = services.refresh_session_lifts()
     rows = list(SessionLift.objects.values())
     second = services.refresh_session_lifts()
-    assert first == second == {"refreshed": 1, "deleted": 0, "needs evaluated": 0}
+    assert first == {"refreshed": 1, "created": 1, "deleted": 0, "needs evaluated": 0}
+    assert second == {**first, "created": 0}  # refreshed again, nothing new
     assert [r["session_id"] for r in rows] == [session.pk]
     again = list(SessionLift.objects.values())
     assert [{**r, "computed_at": None} for r in again] == [{**r, "computed_at": None} for r in rows]
