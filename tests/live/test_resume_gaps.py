@@ -32,6 +32,18 @@ async def _frames(socket: LiveSocket, seconds: float = 0.6) -> list[dict]:
     return frames
 
 
+# Joins and leaves are published by the room's presence flush, once a PRESENCE_FLUSH: drain a
+# socket for longer than that before taking its last sequence number, or a join published late
+# looks like an event after it.
+SETTLE = fanout.PRESENCE_FLUSH + 0.5
+
+
+async def _last_seq(socket: LiveSocket) -> int:
+    """The socket's last sequence number once the room's presence has been flushed."""
+    events = _events(await _frames(socket, SETTLE))
+    return max([socket.snapshot["seq"], *(e["seq"] for e in events)])
+
+
 def _events(frames: list[dict]) -> list[dict]:
     return [e for f in frames if f["type"] in {"batch", "resumed"} for e in f["events"]]
 
@@ -69,7 +81,7 @@ async def test_a_dropped_frame_shows_as_a_gap_and_resume_returns_the_missing_eve
     trainer = await _join(session_id, room.trainer)
     await settle(1.5)  # the joins' presence event (written once a second) goes first
     await _ask(learner, "first")
-    last_seq = max(e["seq"] for e in _events(await _frames(trainer)))
+    last_seq = max(e["seq"] for e in _events(await _frames(trainer, SETTLE)))
 
     deliver = fanout.Room.receive_frame
     dropped: list[int] = []
@@ -110,7 +122,7 @@ async def test_a_client_more_than_500_events_behind_gets_a_snapshot(room, monkey
     session_id = room.session.pk
     learner = await _join(session_id, room.learners[0])
     trainer = await _join(session_id, room.trainer)
-    last_seq = max([trainer.snapshot["seq"], *(e["seq"] for e in _events(await _frames(trainer)))])
+    last_seq = await _last_seq(trainer)
 
     monkeypatch.setattr(broadcast, "publish_events", lambda session_id, events: None)
     lost_upto = await database_sync_to_async(_append_filler)(
@@ -135,7 +147,7 @@ async def test_exactly_500_events_behind_is_still_replayed(room, monkeypatch):
     session_id = room.session.pk
     learner = await _join(session_id, room.learners[0])
     await settle(1.5)  # the join's presence event (written once a second) goes first
-    last_seq = max([learner.snapshot["seq"], *(e["seq"] for e in _events(await _frames(learner)))])
+    last_seq = await _last_seq(learner)
     monkeypatch.setattr(broadcast, "publish_events", lambda session_id, events: None)
     await database_sync_to_async(_append_filler)(session_id, protocol.RESUME_MAX_EVENTS - 1)
     monkeypatch.undo()
@@ -157,7 +169,7 @@ async def test_a_client_more_than_500_behind_gets_a_snapshot_from_memory_too(roo
     session_id = room.session.pk
     learner = await _join(session_id, room.learners[0])
     away = await _join(session_id, room.trainer)
-    last_seq = max([away.snapshot["seq"], *(e["seq"] for e in _events(await _frames(away)))])
+    last_seq = await _last_seq(away)
     await away.leave()
     await database_sync_to_async(_append_filler)(session_id, protocol.RESUME_MAX_EVENTS + 1)
     await _frames(learner)
@@ -192,7 +204,7 @@ async def test_a_frame_overtaken_by_a_later_one_still_reaches_the_client(room, m
     session_id = room.session.pk
     learner = await _join(session_id, room.learners[0])
     await settle(1.5)  # the join's presence event (written once a second) goes first
-    last_seq = max([learner.snapshot["seq"], *(e["seq"] for e in _events(await _frames(learner)))])
+    last_seq = await _last_seq(learner)
     monkeypatch.setattr(broadcast, "publish_events", lambda session_id, events: None)
     earlier, later = await database_sync_to_async(_append)(session_id, 2)
     monkeypatch.undo()
