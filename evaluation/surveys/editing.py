@@ -37,6 +37,10 @@ MSG_OPTIONS = gettext_lazy("A choice question needs at least two options, one pe
 MSG_NOT_RATING = gettext_lazy("Only rating questions can count in the satisfaction score.")
 MSG_WEIGHT = gettext_lazy("The weight must be greater than 0 (at most 999.99).")
 MSG_TEXT = gettext_lazy("Write the question in Chinese.")
+MSG_OPTION_LIMITS = gettext_lazy("At most 20 options, each at most 200 characters.")
+MSG_NAME_TAKEN = gettext_lazy("A survey template with this name exists already.")
+MAX_OPTIONS = 20
+MAX_OPTION_LENGTH = 200
 MSG_SURVEY_EXISTS = gettext_lazy(
     "This session's survey has already been sent: its template can no longer change."
 )
@@ -88,6 +92,11 @@ def validate_questions(drafts: list[QuestionDraft]) -> None:
             errors.append(_("Row %(row)s: %(error)s") % {"row": number, "error": MSG_TEXT})
         if draft.kind in CHOICE_KINDS and len(draft.options) < 2:
             errors.append(_("Row %(row)s: %(error)s") % {"row": number, "error": MSG_OPTIONS})
+        if len(draft.options) > MAX_OPTIONS or any(
+            len(o.get("zh", "")) > MAX_OPTION_LENGTH or len(o.get("en", "")) > MAX_OPTION_LENGTH
+            for o in draft.options
+        ):
+            errors.append(_("Row %(row)s: %(error)s") % {"row": number, "error": MSG_OPTION_LIMITS})
         if draft.in_satisfaction and draft.kind not in SurveyQuestion.RATINGS:
             errors.append(_("Row %(row)s: %(error)s") % {"row": number, "error": MSG_NOT_RATING})
         if draft.in_satisfaction and not (Decimal(0) < draft.weight <= MAX_WEIGHT):
@@ -103,9 +112,15 @@ def _summary(template: SurveyTemplate, verb: str) -> str:
 
 
 def template_create(*, actor, name: str, anonymous: bool = True, **descriptions) -> SurveyTemplate:
-    """A new template family (version 1, no question yet: the editor adds them)."""
+    """A new template family (version 1, no question yet: the editor adds them). A name that
+    a current template already has is refused, so a double-clicked "Create" makes one."""
     _require_hq_admin(actor)
     with transaction.atomic():
+        # Serialise creations (the default template's row as the lock) so two parallel
+        # posts cannot both pass the name check.
+        list(SurveyTemplate.objects.select_for_update().filter(is_default=True).values("pk"))
+        if SurveyTemplate.objects.filter(is_current=True, name=name.strip()).exists():
+            raise ValidationError(MSG_NAME_TAKEN)
         template = SurveyTemplate.objects.create(
             name=name.strip(),
             anonymous=anonymous,

@@ -164,7 +164,11 @@ def template_new(request: HttpRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect("evaluation:survey_templates")
-    template = editing.template_create(actor=request.user, **form.cleaned_data)
+    try:
+        template = editing.template_create(actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+        return redirect("evaluation:survey_templates")
     return redirect("evaluation:survey_template_edit", template_id=template.pk)
 
 

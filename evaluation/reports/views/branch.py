@@ -288,6 +288,38 @@ def charts(data: BranchReport, rows: dict) -> dict:
     }
 
 
+def _lift_headers() -> list[str]:
+    """The columns of one lift figure in an export (programmes and the headline table)."""
+    return [
+        _("Before window"),
+        _("Before"),
+        _("After window"),
+        _("After"),
+        _("Lift (percent)"),
+        _("Comparison lift (percent)"),
+        _("Net lift (percent)"),
+        _("Comparison branches"),
+        _("Small sample"),
+        _("Why undefined"),
+    ]
+
+
+def _lift_cells(r: dict) -> list:
+    """The cells of ``_lift_headers`` for one display row."""
+    return [
+        _window(r["before_window"]),
+        r["before"],
+        _window(r["after_window"]),
+        r["after"],
+        r["lift"],
+        r["comparison_lift"],
+        r["net_lift"],
+        r["comparison_units"],
+        _("yes") if r["small_sample"] else "",
+        r["reason"],
+    ]
+
+
 def tables(data: BranchReport, rows: dict) -> list[Table]:
     programmes = Table(
         title=_("Programmes and their lift"),
@@ -299,16 +331,7 @@ def tables(data: BranchReport, rows: dict) -> list[Table]:
             _("Unit"),
             _("First ended session"),
             _("Sessions"),
-            _("Before window"),
-            _("Before"),
-            _("After window"),
-            _("After"),
-            _("Lift (percent)"),
-            _("Comparison lift (percent)"),
-            _("Net lift (percent)"),
-            _("Comparison branches"),
-            _("Small sample"),
-            _("Why undefined"),
+            *_lift_headers(),
         ],
         rows=[
             [
@@ -318,16 +341,7 @@ def tables(data: BranchReport, rows: dict) -> list[Table]:
                 r["unit"],
                 r["first_day"],
                 len(r["sessions"]),
-                _window(r["before_window"]),
-                r["before"],
-                _window(r["after_window"]),
-                r["after"],
-                r["lift"],
-                r["comparison_lift"],
-                r["net_lift"],
-                r["comparison_units"],
-                _("yes") if r["small_sample"] else "",
-                r["reason"],
+                *_lift_cells(r),
             ]
             for r in rows["programmes"]
         ],
@@ -339,32 +353,14 @@ def tables(data: BranchReport, rows: dict) -> list[Table]:
             _("Metric"),
             _("Unit"),
             _("Session day"),
-            _("Before window"),
-            _("Before"),
-            _("After window"),
-            _("After"),
-            _("Lift (percent)"),
-            _("Comparison lift (percent)"),
-            _("Net lift (percent)"),
-            _("Comparison branches"),
-            _("Small sample"),
-            _("Why undefined"),
+            *_lift_headers(),
         ],
         rows=[
             [
                 r["metric"],
                 r["unit"],
                 rows["headline_day"],
-                _window(r["before_window"]),
-                r["before"],
-                _window(r["after_window"]),
-                r["after"],
-                r["lift"],
-                r["comparison_lift"],
-                r["net_lift"],
-                r["comparison_units"],
-                _("yes") if r["small_sample"] else "",
-                r["reason"],
+                *_lift_cells(r),
             ]
             for r in rows["headline"]
         ],

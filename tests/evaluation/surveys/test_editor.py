@@ -226,3 +226,29 @@ def test_the_lead_reads_but_cannot_edit(client):
     assert client.post(url, _formset_post([])).status_code == 403
     page = client.get(reverse("evaluation:survey_templates")).content.decode()
     assert template.name in page and "survey_template_edit" not in page
+
+
+def test_too_many_or_too_long_options_are_refused(admin):
+    template = editing.template_create(actor=admin, name="选项问卷")
+    many = [
+        Draft(kind="rating_5", text_zh="好", in_satisfaction=True),
+        Draft(kind="single", text_zh="选", options=[{"zh": f"{i}", "en": ""} for i in range(21)]),
+    ]
+    long = [
+        Draft(kind="rating_5", text_zh="好", in_satisfaction=True),
+        Draft(kind="single", text_zh="选", options=[{"zh": "长" * 201, "en": ""}, {"zh": "短"}]),
+    ]
+    for questions in (many, long):
+        with pytest.raises(ValidationError):
+            _save(template, admin, questions=questions)
+    assert not SurveyQuestion.objects.filter(section__template=template).exists()
+
+
+def test_a_double_clicked_create_makes_one_template(client, admin):
+    client.force_login(admin)
+    url = reverse("evaluation:survey_template_new")
+    first = client.post(url, {"name": "门店问卷", "anonymous": "on"})
+    second = client.post(url, {"name": "门店问卷", "anonymous": "on"})
+    assert first.status_code == second.status_code == 302
+    assert SurveyTemplate.objects.filter(name="门店问卷").count() == 1
+    assert second.url == reverse("evaluation:survey_templates")  # refused with a message
