@@ -13,7 +13,7 @@ them):
 
 "T's sessions in P" are the sessions T trains whose scheduled start lies in P (the period rule
 of ``teaching_hours``). The sessions behind the figures are read in a fixed number of queries
-(their lift through ``lift_by_session``, per session until lift snapshots land).
+(their lift through ``lift_by_session``, the stored snapshots: one query).
 """
 
 from __future__ import annotations
