@@ -21,6 +21,7 @@ from evaluation.surveys.models import (
     Survey,
     SurveyQuestion,
     SurveySection,
+    SurveySettings,
     SurveyTemplate,
     SurveyTemplateChoice,
 )
@@ -116,9 +117,9 @@ def template_create(*, actor, name: str, anonymous: bool = True, **descriptions)
     a current template already has is refused, so a double-clicked "Create" makes one."""
     _require_hq_admin(actor)
     with transaction.atomic():
-        # Serialise creations (the default template's row as the lock) so two parallel
-        # posts cannot both pass the name check.
-        list(SurveyTemplate.objects.select_for_update().filter(is_default=True).values("pk"))
+        # Serialise creations on the survey settings' single row, so two parallel posts
+        # cannot both pass the name check.
+        SurveySettings.objects.select_for_update().get(pk=SurveySettings.load().pk)
         if SurveyTemplate.objects.filter(is_current=True, name=name.strip()).exists():
             raise ValidationError(MSG_NAME_TAKEN)
         template = SurveyTemplate.objects.create(
